@@ -1,0 +1,190 @@
+"""Every fact about the running CPython that framemig depends on, in one place.
+
+framemig reads interpreter internals (the value stack of frames) and writes bytecode, and
+both differ between minor versions. Callers never test ``sys.version_info``; they ask for a
+*behaviour* here (``PYBEHAVIOR.null_after_callable``), so that a reader sees why code
+branches, and a new CPython version means reading this one file. Workarounds elsewhere
+carry the tag ``PYVERSIONS`` so they can be found with grep.
+
+The facts also travel in every snapshot header (:func:`interpreter_facts`) so that a
+snapshot says which interpreter produced it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import dis
+import platform
+import sys
+
+PYVERSION = sys.version_info[:2]
+SUPPORTED = ((3, 11), (3, 12), (3, 13))
+IS_CPYTHON = sys.implementation.name == "cpython"
+IS_SUPPORTED = IS_CPYTHON and PYVERSION in SUPPORTED
+
+
+class PYBEHAVIOR:
+    """Behaviours of this interpreter, each named for what it does, not for a version."""
+
+    # PYVERSIONS: 3.13 pushes the NULL of a call *after* the callable, 3.11/3.12 before it.
+    null_after_callable = PYVERSION >= (3, 13)
+
+    # PYVERSIONS: 3.12 inlines list/set/dict comprehensions into their function (PEP 709).
+    inlined_comprehensions = PYVERSION >= (3, 12)
+
+    # PYVERSIONS: 3.13 reports a suspended generator at the instruction after YIELD_VALUE.
+    suspended_lasti_after_yield = PYVERSION >= (3, 13)
+
+    # PYVERSIONS: 3.13 passes keyword names on the stack (CALL_KW); before, KW_NAMES held them.
+    kwnames_on_stack = PYVERSION >= (3, 13)
+
+    # PYVERSIONS: 3.11 marks frames entered from C with is_entry; 3.12+ put a shim frame below.
+    entry_flag_in_frame = PYVERSION == (3, 11)
+
+    # PYVERSIONS: 3.11 zero-argument super() reads the first local of the *calling* frame,
+    # so a resumed frame must keep the function's parameters in their slots.
+    super_reads_first_local = PYVERSION == (3, 11)
+
+
+# --- Frame internals -----------------------------------------------------------------
+# A PyFrameObject is PyObject_HEAD, f_back, then f_frame: a pointer to the interpreter
+# frame (struct _PyInterpreterFrame) that holds the code, locals and value stack.
+
+FRAME_OBJECT_F_FRAME_OFFSET = 2 * ctypes.sizeof(ctypes.c_void_p) + ctypes.sizeof(ctypes.c_void_p)
+
+_P = ctypes.c_void_p
+if PYVERSION == (3, 11):
+    _IFRAME_FIELDS = [
+        ("f_func", _P), ("f_globals", _P), ("f_builtins", _P), ("f_locals", _P),
+        ("f_code", _P), ("frame_obj", _P), ("previous", _P), ("prev_instr", _P),
+        ("stacktop", ctypes.c_int), ("is_entry", ctypes.c_bool), ("owner", ctypes.c_char),
+    ]
+else:  # 3.12 and 3.13 share the layout (f_code became f_executable in 3.13)
+    _IFRAME_FIELDS = [
+        ("f_code", _P), ("previous", _P), ("f_funcobj", _P), ("f_globals", _P),
+        ("f_builtins", _P), ("f_locals", _P), ("frame_obj", _P), ("prev_instr", _P),
+        ("stacktop", ctypes.c_int), ("return_offset", ctypes.c_uint16), ("owner", ctypes.c_char),
+    ]
+
+
+class InterpreterFrame(ctypes.Structure):
+    """The head of struct _PyInterpreterFrame; ``localsplus`` follows it."""
+
+    _fields_ = [*_IFRAME_FIELDS, ("localsplus", _P * 0)]
+
+
+LOCALSPLUS_OFFSET = InterpreterFrame.localsplus.offset
+FRAME_OWNED_BY_CSTACK = 3  # 3.12+: a shim frame marking entry from C code
+
+
+# --- Bytecode facts --------------------------------------------------------------------
+
+HASJUMP = frozenset(getattr(dis, "hasjump", None) or (dis.hasjrel + dis.hasjabs))
+
+NO_FALLTHROUGH = frozenset({
+    "RETURN_VALUE", "RETURN_CONST", "RAISE_VARARGS", "RERAISE", "JUMP_FORWARD",
+    "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT", "JUMP", "JUMP_NO_INTERRUPT",
+    "INTERPRETER_EXIT",
+})
+
+# Instructions that call something: a frame suspended here is waiting for a callee.
+CALL_OPS = frozenset({"CALL", "CALL_KW", "CALL_FUNCTION_EX"})
+
+
+def call_operand_count(opname: str, arg: int | None) -> int:
+    """How many stack slots a call instruction consumes (callable pair and arguments)."""
+    if opname == "CALL":
+        return arg + 2
+    if opname == "CALL_KW":
+        return arg + 3
+    if opname == "CALL_FUNCTION_EX":
+        return 3 + (arg & 1)
+    raise ValueError(opname)
+
+
+def _make_function_pops(arg):
+    # PYVERSIONS: before 3.13 MAKE_FUNCTION also popped defaults/closure named by its flags.
+    return 1 + bin((arg or 0) & 0xF).count("1")
+
+
+# How many slots an instruction pops when it falls through; it pushes pops + net effect.
+# Instructions absent here pop max(0, -net) and push max(0, net), which keeps the
+# provenance of what they leave in place (NOP-like and pure load/store instructions).
+POPS = {
+    "BINARY_OP": 2, "BINARY_SUBSCR": 2, "BINARY_SLICE": 3,
+    "COMPARE_OP": 2, "IS_OP": 2, "CONTAINS_OP": 2,
+    "UNARY_NEGATIVE": 1, "UNARY_NOT": 1, "UNARY_INVERT": 1, "UNARY_POSITIVE": 1,
+    "GET_ITER": 1, "GET_AITER": 1, "GET_AWAITABLE": 1, "GET_YIELD_FROM_ITER": 1,
+    "LIST_TO_TUPLE": 1, "CONVERT_VALUE": 1, "FORMAT_SIMPLE": 1, "FORMAT_WITH_SPEC": 2,
+    "FORMAT_VALUE": lambda a: 2 if (a or 0) & 4 else 1,
+    "CALL_INTRINSIC_1": 1, "CALL_INTRINSIC_2": 2,
+    "LOAD_ATTR": 1, "LOAD_METHOD": 1, "LOAD_SUPER_ATTR": 3,
+    "BUILD_TUPLE": lambda a: a, "BUILD_LIST": lambda a: a, "BUILD_SET": lambda a: a,
+    "BUILD_STRING": lambda a: a, "BUILD_SLICE": lambda a: a,
+    "BUILD_MAP": lambda a: 2 * a, "BUILD_CONST_KEY_MAP": lambda a: a + 1,
+    "CALL": lambda a: a + 2, "CALL_KW": lambda a: a + 3,
+    "CALL_FUNCTION_EX": lambda a: 3 + ((a or 0) & 1), "PRECALL": 0,
+    "MAKE_FUNCTION": _make_function_pops, "SET_FUNCTION_ATTRIBUTE": 2,
+    "IMPORT_NAME": 2, "YIELD_VALUE": 1, "SEND": 1, "END_SEND": 2, "CLEANUP_THROW": 3,
+    "UNPACK_SEQUENCE": 1, "UNPACK_EX": 1,
+    "PUSH_EXC_INFO": 1, "BEFORE_WITH": 1, "BEFORE_ASYNC_WITH": 1,
+    "CHECK_EXC_MATCH": 1, "CHECK_EG_MATCH": 2, "PREP_RERAISE_STAR": 2,
+    "MATCH_CLASS": 3, "COPY_DICT_WITHOUT_KEYS": 1,
+    "LOAD_FROM_DICT_OR_DEREF": 1, "LOAD_FROM_DICT_OR_GLOBALS": 1,
+    "STORE_FAST_LOAD_FAST": 1, "ASYNC_GEN_WRAP": 1, "FOR_ITER": 0,
+}
+
+# Instructions whose two outputs are a callable and either "self" or NULL, decided at run
+# time. The position of the NULL in the pair is a version fact (null_after_callable).
+def pushes_call_pair(opname: str, arg) -> bool:
+    if opname == "LOAD_METHOD":
+        return True
+    if opname == "LOAD_GLOBAL":
+        return bool(_low_bit(arg))
+    if opname in ("LOAD_ATTR", "LOAD_SUPER_ATTR") and PYVERSION >= (3, 12):
+        return bool(_low_bit(arg))
+    return False
+
+
+def _low_bit(arg) -> int:
+    return (arg or 0) & 1
+
+
+# PYVERSIONS: 3.11's dis charges PRECALL with popping the arguments and CALL with one
+# slot; in the running interpreter the stack keeps its depth until CALL consumes it all.
+# PYVERSIONS: before 3.13 dis gives RETURN_GENERATOR no effect, but a resumed generator
+# finds the sent value on its stack (popped by the POP_TOP that follows).
+_NET_OVERRIDES = {}
+if PYVERSION == (3, 11):
+    _NET_OVERRIDES.update({"PRECALL": lambda arg: 0, "CALL": lambda arg: -(arg + 1)})
+if PYVERSION < (3, 13):
+    _NET_OVERRIDES["RETURN_GENERATOR"] = lambda arg: 1
+
+
+def stack_effect(opname: str, opcode: int, arg, jump: bool) -> int:
+    """Net stack effect of an instruction along one branch, as the interpreter does it."""
+    override = _NET_OVERRIDES.get(opname)
+    if override is not None:
+        return override(arg)
+    if opcode < dis.HAVE_ARGUMENT:
+        arg = None
+    return dis.stack_effect(opcode, arg, jump=jump)
+
+
+def interpreter_facts() -> dict:
+    """What a snapshot records about the interpreter that wrote it."""
+    return {
+        "implementation": sys.implementation.name,
+        "version": list(sys.version_info[:3]),
+        "version_string": platform.python_version(),
+        "machine": platform.machine(),
+        "system": platform.system(),
+        "byteorder": sys.byteorder,
+        "behaviour": {
+            name: value for name, value in vars(PYBEHAVIOR).items() if not name.startswith("_")
+        },
+    }
+
+
+def describe() -> str:
+    return f"{platform.python_implementation()} {platform.python_version()}"

@@ -1,0 +1,95 @@
+"""Failures that people see, each with its own exit code.
+
+Expected failures (a dead PID, a corrupted snapshot, a socket in the state) are raised as
+:class:`FramemigError` subclasses and printed as one line by the CLI; anything else is a bug
+and keeps its traceback. Exit codes sit above 63 so they rarely collide with a program's
+own exit status, which ``exec`` and ``restore`` pass through.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    OK = 0
+    USAGE = 2  # bad command line (click's convention)
+    NO_SUCH_PROCESS = 64  # unknown or dead PID
+    NOT_FRAMEMIG = 65  # the process was not started by framemig
+    NO_SAFE_POINT = 66  # no safe point came before the timeout
+    CANNOT_TRAVEL = 67  # the state holds something that cannot travel
+    SNAPSHOT_MISSING = 68  # no such snapshot file
+    SNAPSHOT_CORRUPT = 69  # truncated, corrupted or not a framemig snapshot
+    SNAPSHOT_VERSION = 70  # a snapshot format this framemig does not know
+    SOURCE_MISMATCH = 71  # a carried source file does not match its hash
+    RESTORE_FAILED = 72  # the snapshot cannot continue on this interpreter
+    PERMISSION = 73  # not allowed to signal or write
+    BUSY = 74  # another capture is already under way
+    DUMPED = 75  # exec/restore: the program was captured and ended here
+    PROGRAM_NOT_FOUND = 76  # exec: no such program file
+    INTERNAL = 77  # a bug in framemig
+
+
+class FramemigError(Exception):
+    """An expected failure: one line for a person, an exit code for a machine."""
+
+    code: ExitCode = ExitCode.INTERNAL
+
+    def __init__(self, message: str, *, code: ExitCode | None = None):
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0])
+
+
+class NoSuchProcess(FramemigError):
+    code = ExitCode.NO_SUCH_PROCESS
+
+
+class NotFramemig(FramemigError):
+    code = ExitCode.NOT_FRAMEMIG
+
+
+class NoSafePoint(FramemigError):
+    code = ExitCode.NO_SAFE_POINT
+
+
+class CannotTravel(FramemigError):
+    """Something in the state cannot be carried to another process."""
+
+    code = ExitCode.CANNOT_TRAVEL
+
+
+class SnapshotMissing(FramemigError):
+    code = ExitCode.SNAPSHOT_MISSING
+
+
+class SnapshotCorrupt(FramemigError):
+    code = ExitCode.SNAPSHOT_CORRUPT
+
+
+class SnapshotVersion(FramemigError):
+    code = ExitCode.SNAPSHOT_VERSION
+
+
+class SourceMismatch(FramemigError):
+    code = ExitCode.SOURCE_MISMATCH
+
+
+class RestoreFailed(FramemigError):
+    code = ExitCode.RESTORE_FAILED
+
+
+class PermissionDenied(FramemigError):
+    code = ExitCode.PERMISSION
+
+
+class Busy(FramemigError):
+    code = ExitCode.BUSY
+
+
+class ProgramNotFound(FramemigError):
+    code = ExitCode.PROGRAM_NOT_FOUND

@@ -1,0 +1,96 @@
+"""Name code objects by source, and remember the resume code objects framemig made.
+
+A snapshot never holds a code object: it names one by the file it comes from, its
+qualified name, its first line, and its rank among code objects sharing those two (two
+lambdas on one line). Any interpreter can compile the file and find the same code again.
+
+A resumed frame runs a *resume* code object (the original plus a prologue). When such a
+frame is captured again, the registry here says which original it stands for and which
+instructions are the prologue, so the next snapshot names the original.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import CodeType
+
+from framemig.interp import stacksim
+
+
+@dataclass(frozen=True)
+class CodeKey:
+    source: str
+    qualname: str
+    line: int
+    rank: int = 0
+
+    def as_json(self) -> dict:
+        return {"source": self.source, "qualname": self.qualname, "line": self.line,
+                "rank": self.rank}
+
+    @classmethod
+    def from_json(cls, data: dict) -> CodeKey:
+        return cls(data["source"], data["qualname"], data["line"], data.get("rank", 0))
+
+    def __str__(self):
+        return f"{self.source}:{self.line} {self.qualname}"
+
+
+def walk(code: CodeType):
+    """``code`` and every code object nested in it, in source order."""
+    yield code
+    for const in code.co_consts:
+        if isinstance(const, CodeType):
+            yield from walk(const)
+
+
+class CodeIndex:
+    """The code objects of one compiled file, by (qualname, first line)."""
+
+    def __init__(self, top: CodeType):
+        self.top = top
+        self.by_name: dict[tuple[str, int], list[CodeType]] = {}
+        for code in walk(top):
+            self.by_name.setdefault((code.co_qualname, code.co_firstlineno), []).append(code)
+
+    def find(self, qualname: str, line: int, rank: int = 0) -> CodeType | None:
+        found = self.by_name.get((qualname, line), [])
+        return found[rank] if rank < len(found) else None
+
+    def rank_of(self, code: CodeType) -> int | None:
+        """The rank of a code object equal to ``code``, or None if the file has none."""
+        found = self.by_name.get((code.co_qualname, code.co_firstlineno), [])
+        for rank, candidate in enumerate(found):
+            if candidate == code:
+                return rank
+        for rank, candidate in enumerate(found):
+            if candidate.co_code == code.co_code:
+                return rank
+        return None
+
+
+@dataclass
+class ResumeInfo:
+    key: CodeKey
+    original: CodeType
+    prologue: tuple[int, int]  # instruction indexes [start, end) of the prologue
+
+
+_resume_codes: dict[int, tuple[CodeType, ResumeInfo]] = {}
+
+
+def register_resume(code: CodeType, info: ResumeInfo) -> None:
+    _resume_codes[id(code)] = (code, info)
+
+
+def resume_info(code: CodeType) -> ResumeInfo | None:
+    hit = _resume_codes.get(id(code))
+    return hit[1] if hit is not None and hit[0] is code else None
+
+
+def analysis(code: CodeType) -> stacksim.CodeInfo:
+    """Stack analysis of ``code``, skipping the prologue if it is a resume code object."""
+    info = resume_info(code)
+    if info is None:
+        return stacksim.info_for(code)
+    return stacksim.info_for(code, entries=(0,), skip=info.prologue)

@@ -1,0 +1,189 @@
+"""What is on a frame's value stack before each instruction, and who put it there.
+
+The interpreter keeps no description of its value stack. We rebuild one by walking the
+bytecode the way the compiler's own stack-depth pass does, along every branch and every
+exception handler, recording for each slot the instruction that pushed it. That answers the
+questions capture and restore ask: how deep is the stack here, which slots may hold NULL,
+which pairs are "callable + self", where the exceptions being handled are.
+
+The analysis depends only on the code object, so it is computed once per code object.
+"""
+
+from __future__ import annotations
+
+import dis
+from dataclasses import dataclass
+from types import CodeType
+
+from framemig import env
+
+# Slot kinds: what a slot holds, as far as the bytecode can tell.
+VALUE = "value"
+NULL_SLOT = "null"  # always NULL (PUSH_NULL, the NULL half of LOAD_GLOBAL)
+PAIR_FIRST = "pair0"  # first of a callable/self pair: callable, or NULL (3.11/3.12)
+PAIR_SECOND = "pair1"  # second of the pair: self, or NULL (3.13), or the callable
+MAYBE_NULL = "maybe"  # a saved local that may be unbound (LOAD_FAST_AND_CLEAR)
+EXC = "exc"  # an exception being handled, or the one handled before it
+LASTI = "lasti"  # the offset of the instruction that raised (for re-raising)
+
+
+@dataclass(frozen=True)
+class Slot:
+    kind: str
+    pusher: int  # index of the instruction that pushed it, -1 for a handler's own slots
+
+    def __repr__(self):
+        return f"{self.kind}@{self.pusher}"
+
+
+class StackAnalysisError(Exception):
+    pass
+
+
+@dataclass
+class CodeInfo:
+    code: CodeType
+    instrs: list[dis.Instruction]
+    index_of_offset: dict[int, int]
+    stacks: list[tuple[Slot, ...] | None]  # stack before each instruction, None if unreachable
+
+    def index_at(self, lasti: int) -> int:
+        """The instruction covering ``lasti`` (which may point into its inline caches)."""
+        if lasti in self.index_of_offset:
+            return self.index_of_offset[lasti]
+        best = 0
+        for index, instr in enumerate(self.instrs):
+            if instr.offset > lasti:
+                break
+            best = index
+        return best
+
+    def position(self, index: int) -> tuple:
+        p = self.instrs[index].positions
+        return (p.lineno, p.end_lineno, p.col_offset, p.end_col_offset) if p else (None,) * 4
+
+
+def _instructions(code: CodeType) -> tuple[list[dis.Instruction], dict[int, int]]:
+    """Real instructions, and the index of the instruction at or after every offset.
+
+    Jumps and exception ranges may point at an EXTENDED_ARG prefix; those offsets map to
+    the instruction the prefix belongs to.
+    """
+    instrs, index_of_offset, pending = [], {}, []
+    for instr in dis.get_instructions(code):
+        if instr.opname in ("EXTENDED_ARG", "CACHE"):
+            pending.append(instr.offset)
+            continue
+        for offset in pending:
+            index_of_offset[offset] = len(instrs)
+        pending.clear()
+        index_of_offset[instr.offset] = len(instrs)
+        instrs.append(instr)
+    return instrs, index_of_offset
+
+
+def _exception_entries(code: CodeType):
+    return dis.Bytecode(code).exception_entries
+
+
+def _pushes(instr: dis.Instruction, index: int, net: int, pops: int) -> list[Slot]:
+    count = pops + net
+    name = instr.opname
+    if name == "PUSH_NULL":
+        return [Slot(NULL_SLOT, index)]
+    if name == "LOAD_GLOBAL" and count == 2:
+        if env.PYBEHAVIOR.null_after_callable:
+            return [Slot(VALUE, index), Slot(NULL_SLOT, index)]
+        return [Slot(NULL_SLOT, index), Slot(VALUE, index)]
+    if count == 2 and env.pushes_call_pair(name, instr.arg):
+        return [Slot(PAIR_FIRST, index), Slot(PAIR_SECOND, index)]
+    if name == "LOAD_FAST_AND_CLEAR":
+        return [Slot(MAYBE_NULL, index)]
+    if name == "PUSH_EXC_INFO":
+        return [Slot(EXC, index), Slot(EXC, index)]
+    return [Slot(VALUE, index)] * count
+
+
+def _pops(instr: dis.Instruction, net: int, jump: bool) -> int:
+    rule = env.POPS.get(instr.opname)
+    if rule is None or jump:
+        return max(0, -net)
+    return rule(instr.arg) if callable(rule) else rule
+
+
+def _step(instr, index, stack: tuple, jump: bool) -> tuple:
+    name = instr.opname
+    if name == "COPY":
+        return stack + (stack[-instr.arg],)
+    if name == "SWAP":
+        s = list(stack)
+        s[-1], s[-instr.arg] = s[-instr.arg], s[-1]
+        return tuple(s)
+    net = env.stack_effect(name, instr.opcode, instr.arg, jump)
+    pops = _pops(instr, net, jump)
+    if pops > len(stack):
+        raise StackAnalysisError(f"stack underflow at {instr.offset} {name}")
+    kept = stack[: len(stack) - pops] if pops else stack
+    return kept + tuple(_pushes(instr, index, net, pops))
+
+
+def analyze(code: CodeType, entries: tuple[int, ...] = (0,), skip: tuple[int, int] | None = None
+            ) -> CodeInfo:
+    """Simulate ``code``'s value stack from ``entries`` (instruction indexes).
+
+    ``skip`` names a half-open range of instruction indexes that execution never falls
+    into (the prologue of a resume code object); falling into it goes past it instead.
+    """
+    instrs, index_of_offset = _instructions(code)
+    stacks: list[tuple | None] = [None] * len(instrs)
+    handlers = []
+    for entry in _exception_entries(code):
+        handlers.append((entry.start, entry.end, index_of_offset[entry.target], entry.depth,
+                         entry.lasti))
+
+    work = []
+    for entry in entries:
+        stacks[entry] = ()
+        work.append(entry)
+
+    def reach(target: int, stack: tuple):
+        known = stacks[target]
+        if known is None:
+            stacks[target] = stack
+            work.append(target)
+        elif len(known) != len(stack):
+            raise StackAnalysisError(
+                f"{code.co_qualname}: depth {len(known)} vs {len(stack)} at "
+                f"{instrs[target].offset} {instrs[target].opname}"
+            )
+
+    while work:
+        index = work.pop()
+        instr = instrs[index]
+        stack = stacks[index]
+        for start, end, target, depth, lasti in handlers:
+            if start <= instr.offset < end:
+                handler_stack = stack[:depth] + ((Slot(LASTI, -1),) if lasti else ())
+                reach(target, handler_stack + (Slot(EXC, -1),))
+        if instr.opcode in env.HASJUMP:
+            reach(index_of_offset[instr.argval], _step(instr, index, stack, True))
+        if instr.opname not in env.NO_FALLTHROUGH and index + 1 < len(instrs):
+            following = index + 1
+            if skip and following == skip[0]:
+                following = skip[1]
+            reach(following, _step(instr, index, stack, False))
+    return CodeInfo(code, instrs, index_of_offset, stacks)
+
+
+_cache: dict[int, tuple[CodeType, CodeInfo]] = {}
+
+
+def info_for(code: CodeType, entries=(0,), skip=None) -> CodeInfo:
+    """Cached :func:`analyze`; the cache holds the code object so ids stay unique."""
+    key = id(code)
+    hit = _cache.get(key)
+    if hit is not None and hit[0] is code:
+        return hit[1]
+    result = analyze(code, entries, skip)
+    _cache[key] = (code, result)
+    return result

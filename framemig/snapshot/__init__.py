@@ -1,0 +1,1 @@
+"""The snapshot format: versioned JSON that any supported CPython can read back."""

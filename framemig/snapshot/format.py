@@ -1,0 +1,146 @@
+"""Reading and writing snapshot files.
+
+A snapshot file is one JSON document::
+
+    {"framemig": "snapshot", "format": 1, "checksum": "sha256:...", "body": {...}}
+
+The header is what a reader checks before trusting anything: that this is a framemig
+snapshot at all, that its format is one this code understands, and that the body is the
+one that was written (the checksum covers the body's canonical JSON, so re-indenting the
+file is harmless but changing a value is not). Program sources inside the body carry their
+own hashes, so an edited source is reported as such.
+
+Files are written atomically: a temporary file in the same directory, fsync, rename.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+
+from framemig.errors import (
+    PermissionDenied,
+    SnapshotCorrupt,
+    SnapshotMissing,
+    SnapshotVersion,
+    SourceMismatch,
+)
+
+MAGIC = "snapshot"
+
+# The snapshot format version. Bump it when a reader of the old version would misread the
+# new one, and keep a line per version here:
+#   1: first format (object table, normalized stacks, source-located frames, timers).
+FORMAT_VERSION = 1
+
+
+def _canonical(body: dict) -> bytes:
+    return json.dumps(body, separators=(",", ":"), allow_nan=False).encode("ascii")
+
+
+def checksum(body_bytes: bytes) -> str:
+    return "sha256:" + hashlib.sha256(body_bytes).hexdigest()
+
+
+def source_hash(text: str) -> str:
+    return "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def encode(body: dict) -> bytes:
+    body_bytes = _canonical(body)
+    head = json.dumps({"framemig": MAGIC, "format": FORMAT_VERSION,
+                       "checksum": checksum(body_bytes)})
+    return head[:-1].encode("ascii") + b', "body": ' + body_bytes + b"}\n"
+
+
+def write(path: str, body: dict) -> int:
+    """Write ``body`` to ``path`` atomically; return the size in bytes."""
+    data = encode(body)
+    directory = os.path.dirname(os.path.abspath(path)) or "."
+    temp = os.path.join(directory, f".{os.path.basename(path)}.tmp-{os.getpid()}")
+    try:
+        with open(temp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except PermissionError as exc:
+        raise PermissionDenied(f"cannot write {path}: {exc.strerror}") from None
+    except OSError as exc:
+        raise PermissionDenied(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    return len(data)
+
+
+def read(path: str) -> dict:
+    """Load and check a snapshot file; return its body."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        raise SnapshotMissing(f"{path}: no such snapshot file") from None
+    except IsADirectoryError:
+        raise SnapshotMissing(f"{path} is a directory, not a snapshot file") from None
+    except PermissionError:
+        raise PermissionDenied(f"{path}: permission denied") from None
+    return decode(data, path)
+
+
+def decode(data: bytes, name: str = "snapshot") -> dict:
+    if not data.strip():
+        raise SnapshotCorrupt(f"{name} is empty")
+    try:
+        document = json.loads(data)
+    except UnicodeDecodeError:
+        raise SnapshotCorrupt(f"{name} is not a framemig snapshot (not text)") from None
+    except json.JSONDecodeError as exc:
+        if exc.pos >= len(data.rstrip()) - 1 and data.lstrip().startswith(b'{"framemig"'):
+            raise SnapshotCorrupt(f"{name} is truncated ({len(data)} bytes)") from None
+        raise SnapshotCorrupt(
+            f"{name} is not a framemig snapshot (invalid JSON at byte {exc.pos})"
+        ) from None
+    if not isinstance(document, dict) or document.get("framemig") != MAGIC:
+        raise SnapshotCorrupt(f"{name} is not a framemig snapshot")
+    version = document.get("format")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise SnapshotCorrupt(f"{name} has no valid format number")
+    if version != FORMAT_VERSION:
+        relation = "newer than" if version > FORMAT_VERSION else "older than"
+        raise SnapshotVersion(
+            f"{name} uses snapshot format {version}, {relation} the format this framemig "
+            f"reads ({FORMAT_VERSION})"
+        )
+    body = document.get("body")
+    if not isinstance(body, dict):
+        raise SnapshotCorrupt(f"{name} has no body")
+    _check_sources(body, name)
+    try:
+        actual = checksum(_canonical(body))
+    except ValueError:
+        raise SnapshotCorrupt(f"{name} is corrupted (values outside JSON)") from None
+    if actual != document.get("checksum"):
+        raise SnapshotCorrupt(f"{name} is corrupted: its checksum does not match its content")
+    return body
+
+
+def _check_sources(body: dict, name: str) -> None:
+    sources = body.get("sources")
+    if not isinstance(sources, dict):
+        raise SnapshotCorrupt(f"{name} carries no program sources")
+    for key, entry in sources.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("text"), str):
+            raise SnapshotCorrupt(f"{name}: source {key} is malformed")
+        if source_hash(entry["text"]) != entry.get("sha256"):
+            raise SourceMismatch(
+                f"{name}: source {key} does not match its hash (the snapshot was altered)"
+            )
