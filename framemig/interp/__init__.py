@@ -1,0 +1,1 @@
+"""The interpreter's hidden state: reading frames and stacks, naming code, trampolines."""

@@ -127,7 +127,8 @@ class FrameView:
         if env.PYBEHAVIOR.entry_flag_in_frame:
             return False
         previous = _iframe(self.address).previous
-        if not previous:
+        caller = self.frame.f_back
+        if not previous or caller is None or previous == _iframe_address(caller):
             return False
         return _iframe(previous).owner[0] != env.FRAME_OWNED_BY_CSTACK
 

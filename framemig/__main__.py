@@ -1,0 +1,3 @@
+from framemig.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Capture: read a running program into a snapshot body."""

@@ -1,0 +1,90 @@
+"""Assemble a snapshot body from the live program: its stack, modules and runtime state."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import sys
+import threading
+
+import framemig
+from framemig import env
+from framemig.capture import frames
+from framemig.capture.encoder import Encoder
+from framemig.capture.frames import NotSafe
+from framemig.capture.world import World
+
+_SKIP_DIRS = {".git", ".hg", ".venv", "venv", "__pycache__", "node_modules", "site-packages",
+              ".tox", ".mypy_cache", ".pytest_cache", "build", "dist"}
+_EXTRA_SOURCE_BUDGET = 2_000_000  # bytes of not-yet-imported program files to carry
+
+
+def check_threads() -> None:
+    main = threading.main_thread()
+    for thread in threading.enumerate():
+        if thread is not main and thread.is_alive() and not getattr(thread, "framemig", False):
+            raise NotSafe(f"thread {thread.name!r} is running (only the main thread can travel)")
+
+
+def take(world: World, innermost, root, root_kind: str, pending: dict | None,
+         runtime_state: dict, handled_exception) -> dict:
+    """Capture the program now, or raise NotSafe (wait) / CannotTravel (give up)."""
+    check_threads()
+    live = frames.live_stack(world, innermost, root, pending)
+    running = {id(f.generator): i for i, f in enumerate(live) if f.generator is not None}
+    enc = Encoder(world, running)
+    stack = [frames.frame_record(enc, f, i) for i, f in enumerate(live)]
+    modules = []
+    for name, module in sorted(world.program_modules.items(), key=lambda kv: kv[0] != "__main__"):
+        filename = getattr(module, "__file__", None) or world.main_path
+        modules.append({
+            "name": name,
+            "source": world.source_key(filename),
+            "package": hasattr(module, "__path__"),
+            "dict": enc.root(module.__dict__, f"module {name}"),
+        })
+    runtime = {key: enc.root(value, f"framemig {key}") for key, value in runtime_state.items()}
+    handled = enc.root(handled_exception, "the exception being handled")
+    objects = enc.drain()
+    _carry_program_files(world)
+    return {
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds"),
+        "framemig": framemig.__version__,
+        "interpreter": env.interpreter_facts(),
+        "program": {
+            "main": world.source_key(world.main_path),
+            "root": world.root,
+            "argv": list(sys.argv),
+            "cwd": os.getcwd(),
+        },
+        "sources": world.used_sources,
+        "modules": modules,
+        "root": root_kind,
+        "stack": stack,
+        "handled_exception": handled,
+        "runtime": runtime,
+        "stats": {"objects": len(objects), "dill": enc.dill_count},
+        "objects": objects,
+    }
+
+
+def _carry_program_files(world: World) -> None:
+    """Carry the program's other .py files, so that imports still to come find them."""
+    budget = _EXTRA_SOURCE_BUDGET
+    world.carry_file(world.main_path)
+    for directory, subdirs, files in os.walk(world.root):
+        subdirs[:] = sorted(d for d in subdirs if d not in _SKIP_DIRS and not d.startswith("."))
+        for name in sorted(files):
+            if not name.endswith(".py"):
+                continue
+            path = os.path.join(directory, name)
+            if world.source_key(path) in world.used_sources:
+                continue
+            try:
+                size = os.path.getsize(path)
+            except OSError:
+                continue
+            if size > budget:
+                return
+            budget -= size
+            world.carry_file(path)

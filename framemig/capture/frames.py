@@ -1,0 +1,382 @@
+"""Read the program's stack into frame records, and decide whether now is a safe point.
+
+The stack is safe to capture when every program frame is waiting in a way a restorer can
+set up again: the innermost at the start of a line (or in ``time.sleep``), every other in
+a call to the next one. Calls that pass through C are safe only when the C part does
+nothing a restorer cannot redo: a class call running ``__init__``, ``next()`` or a
+``for`` loop driving a generator. Anything else (``sorted(key=...)``, a property, an
+operator method) means waiting for a later safe point.
+"""
+
+from __future__ import annotations
+
+import builtins
+import inspect
+import os
+import types
+from dataclasses import dataclass, field
+
+from framemig import env
+from framemig.capture.refusal import Refused
+from framemig.capture.world import World, is_framemig_file
+from framemig.interp import codes, stackmap, trampolines
+from framemig.interp.frameread import NULL, FrameView
+from framemig.interp.stacksim import CodeInfo
+
+
+class NotSafe(Exception):
+    """Not a safe point yet; the message says what the program is doing instead."""
+
+
+@dataclass
+class Link:
+    """How a frame waits for the frame above it."""
+
+    kind: str  # "direct", "class", "gen", "sleep"
+    data: dict = field(default_factory=dict)
+
+
+@dataclass
+class LiveFrame:
+    frame: types.FrameType
+    view: FrameView
+    info: CodeInfo
+    index: int  # the instruction the frame resumes at
+    below: list  # raw stack under the instruction's operands
+    link: Link | None = None
+    generator: types.GeneratorType | None = None
+
+    @property
+    def is_module(self) -> bool:
+        return not self.frame.f_code.co_flags & inspect.CO_OPTIMIZED
+
+
+def where(world: World, frame) -> str:
+    path = world.source_key(frame.f_code.co_filename)
+    qualname = frame.f_code.co_qualname
+    return f"{path}:{frame.f_lineno} in {qualname}"
+
+
+def _kind_of_file(world: World, frame) -> str:
+    filename = frame.f_code.co_filename
+    if codes.resume_info(frame.f_code) is not None:
+        return "program"
+    if filename.startswith("<"):
+        return "string"
+    if is_framemig_file(filename):
+        return "framemig"
+    return "program"  # the program or a pure-Python library: both can be resumed
+
+
+def _chain(world: World, innermost, root):
+    frames = []
+    frame = innermost
+    while frame is not None and frame is not root:
+        frames.append(frame)
+        frame = frame.f_back
+    if frame is None:
+        raise NotSafe("the program's stack does not reach its entry point")
+    return list(reversed(frames))
+
+
+def live_stack(world: World, innermost, root, pending: dict | None = None) -> list[LiveFrame]:
+    """The program frames between ``root`` (excluded) and ``innermost``, outermost first.
+
+    ``pending`` describes a framemig call the innermost frame is in (a sleep), or None when
+    the innermost frame stopped at a line.
+    """
+    chain = _chain(world, innermost, root)
+    live: list[LiveFrame] = []
+    i = 0
+    while i < len(chain):
+        frame = chain[i]
+        kind = _kind_of_file(world, frame)
+        if kind == "string":
+            raise NotSafe(f"{frame.f_code.co_filename} code is running "
+                          f"({frame.f_code.co_qualname})")
+        if kind == "framemig":
+            raise NotSafe(f"framemig code is running ({frame.f_code.co_qualname})")
+        if not frame.f_code.co_flags & inspect.CO_OPTIMIZED and \
+                frame.f_code.co_name != "<module>":
+            raise NotSafe(f"{where(world, frame)}: a class body is running")
+        callee = chain[i + 1] if i + 1 < len(chain) else None
+        through = None
+        if callee is not None and callee.f_code is trampolines.CLASS_CALL_CODE:
+            through, callee = callee, chain[i + 2] if i + 2 < len(chain) else None
+            i += 1
+        if callee is None:
+            live.append(_innermost(world, frame, pending))
+        else:
+            live.append(_waiting(world, frame, callee, through))
+        i += 1
+    _attach_generators(live)
+    return live
+
+
+def _innermost(world, frame, pending) -> LiveFrame:
+    view = FrameView(frame)
+    info = codes.analysis(frame.f_code)
+    index = info.index_at(frame.f_lasti)
+    _check_not_prologue(world, frame, index)
+    template = info.stacks[index]
+    if pending is None:
+        depth = view.stacktop
+        if template is None or depth != len(template):
+            raise NotSafe(f"{where(world, frame)}: stack depth {depth} is not what the "
+                          f"bytecode says ({None if template is None else len(template)})")
+        return LiveFrame(frame, view, info, index, view.stack(depth))
+    instr = info.instrs[index]
+    depth = view.stacktop
+    if instr.opname not in env.CALL_OPS or depth < 0:
+        raise NotSafe(f"{where(world, frame)}: time.sleep is called from C code")
+    expected = len(template) - env.call_operand_count(instr.opname, instr.arg)
+    if depth != expected:
+        raise NotSafe(f"{where(world, frame)}: unexpected stack depth {depth} at a call")
+    return LiveFrame(frame, view, info, index, view.stack(depth), Link("sleep", dict(pending)))
+
+
+def _check_not_prologue(world, frame, index):
+    resumed = codes.resume_info(frame.f_code)
+    if resumed is not None and resumed.prologue[0] <= index < resumed.prologue[1]:
+        raise NotSafe(f"{where(world, frame)} is still being restored")
+
+
+def _waiting(world, frame, callee, through) -> LiveFrame:
+    view = FrameView(frame)
+    info = codes.analysis(frame.f_code)
+    index = info.index_at(frame.f_lasti)
+    _check_not_prologue(world, frame, index)
+    instr = info.instrs[index]
+    template = info.stacks[index]
+    if template is None:
+        raise NotSafe(f"{where(world, frame)}: no stack description at {instr.opname}")
+    top = view.stacktop
+    callee_view = FrameView(callee)
+    here = where(world, frame)
+    if instr.opname in env.CALL_OPS:
+        nops = env.call_operand_count(instr.opname, instr.arg)
+        base = len(template) - nops
+        if top >= 0:
+            if top != base:
+                raise NotSafe(f"{here}: unexpected stack depth {top} at a call")
+            if through is not None:
+                link = Link("class", {"self": trampolines.class_call_object(through)})
+            elif callee_view.shim_between():
+                link = Link("class", {"self": _first_argument(callee_view)})
+            else:
+                link = Link("direct")
+            return LiveFrame(frame, view, info, index, view.stack(base), link)
+        raw = view.stack(len(template))
+        link = _link_through_c(here, info, template[base:], raw[base:], callee, callee_view)
+        return LiveFrame(frame, view, info, index, raw[:base], link)
+    if instr.opname == "FOR_ITER":
+        raw = view.stack(len(template))
+        iterator = raw[-1]
+        if _is_generator_of(iterator, callee):
+            link = Link("gen", {"generator": iterator, "via": "for"})
+            return LiveFrame(frame, view, info, index, raw, link)
+        raise NotSafe(f"{here}: a for loop is running Python code of an iterator "
+                      f"({type(iterator).__name__}.__next__)")
+    if instr.opname == "SEND":
+        raw = view.stack(len(template) - 1)
+        receiver = raw[-1]
+        if _is_generator_of(receiver, callee):
+            link = Link("gen", {"generator": receiver, "via": "yield from"})
+            return LiveFrame(frame, view, info, index, raw, link)
+        raise NotSafe(f"{here}: 'yield from' is driving something that is not a generator")
+    raise NotSafe(f"{here}: Python code runs inside {instr.opname} "
+                  f"({callee.f_code.co_qualname}, called from C)")
+
+
+def _is_generator_of(obj, frame) -> bool:
+    return isinstance(obj, types.GeneratorType) and obj.gi_frame is frame
+
+
+def _first_argument(view: FrameView):
+    slots = view.slots()
+    first = view.code.co_varnames[0] if view.code.co_argcount else None
+    value = slots.get(first, NULL)
+    if hasattr(value, "cell_contents"):
+        value = value.cell_contents
+    return value
+
+
+def _split_call(operands: list) -> tuple[object, list]:
+    """(callable, arguments) from a call's raw operands, self included in the arguments."""
+    first, second, *arguments = operands
+    if first is NULL:  # PYVERSIONS: 3.11/3.12 put NULL before the callable
+        return second, arguments
+    if second is NULL:  # 3.13 puts it after
+        return first, arguments
+    return first, [second, *arguments]  # a method and its self
+
+
+def _link_through_c(here, info, operand_template, operands, callee, callee_view) -> Link:
+    """Classify a call whose callee frame was started by C code."""
+    function, arguments = _split_call(operands)
+    arguments = [a for a in arguments if a is not NULL]
+    generator = arguments[0] if arguments else None
+    if function is builtins.next and _is_generator_of(generator, callee):
+        return Link("gen", {"generator": generator, "via": "next", "args": arguments[1:]})
+    bound_self = getattr(function, "__self__", None)
+    name = getattr(function, "__name__", None)
+    if name in ("send", "__next__") and _is_generator_of(bound_self, callee):
+        return Link("gen", {"generator": bound_self, "via": name})
+    if isinstance(function, types.MethodDescriptorType) and name in ("send", "__next__") \
+            and _is_generator_of(generator, callee):
+        return Link("gen", {"generator": generator, "via": name})
+    if isinstance(function, type) and callee.f_code.co_name == "__init__":
+        instance = _first_argument(callee_view)
+        if isinstance(instance, function):
+            return Link("class", {"self": instance})
+    target = getattr(function, "__func__", function)
+    if getattr(target, "__code__", None) is callee.f_code:
+        return Link("direct")
+    label = getattr(function, "__qualname__", None) or type(function).__qualname__
+    raise NotSafe(f"{here}: {label} (C code) is running Python code "
+                  f"({callee.f_code.co_qualname})")
+
+
+def _attach_generators(live: list[LiveFrame]) -> None:
+    for caller, callee in zip(live, live[1:]):
+        if caller.link is not None and caller.link.kind == "gen":
+            callee.generator = caller.link.data["generator"]
+    for frame in live:
+        is_generator = frame.frame.f_code.co_flags & inspect.CO_GENERATOR
+        if is_generator and frame.generator is None:
+            raise NotSafe(f"generator {frame.frame.f_code.co_qualname} runs without a caller "
+                          f"we can see")
+
+
+# --- records ----------------------------------------------------------------------------
+
+
+def frame_record(enc, live: LiveFrame, stack_index: int) -> dict:
+    """The JSON record of one frame on the program's stack."""
+    world = enc.world
+    frame = live.frame
+    label = where(world, frame)
+    record = _state_record(enc, frame, live.view, live.info, live.index, live.below, label)
+    if live.is_module:
+        record["module"] = _module_name(world, frame)
+    if live.generator is not None:
+        record["generator"] = enc.root(live.generator, f"{label}: the running generator")
+    if live.link is not None:
+        record["link"] = _link_record(enc, live.link, label)
+    return record
+
+
+def _module_name(world: World, frame) -> str:
+    name = world.module_name_of_dict(frame.f_globals)
+    if name is None:
+        raise NotSafe(f"{where(world, frame)}: module code of a library is running")
+    return name
+
+
+def _link_record(enc, link: Link, label: str) -> dict:
+    data = {"kind": link.kind}
+    if link.kind == "sleep":
+        data["remaining"] = link.data["remaining"]
+    elif link.kind == "class":
+        data["self"] = enc.root(link.data["self"], f"{label}: the object being initialised")
+    elif link.kind == "gen":
+        data["via"] = link.data["via"]
+        data["args"] = [enc.root(a, f"{label}: an argument of next()")
+                        for a in link.data.get("args", [])]
+    return data
+
+
+def _state_record(enc, frame, view: FrameView, info: CodeInfo, index: int, below: list,
+                  label: str) -> dict:
+    world = enc.world
+    key = world.code_key(frame.f_code)
+    template = info.stacks[index]
+    consumed = len(template) - len(below)
+    try:
+        items = stackmap.normalize(info, template[: len(template) - consumed], below)
+    except stackmap.StackMismatch as exc:
+        raise NotSafe(f"{label}: {exc}") from None
+    record = {
+        "code": key.as_json(),
+        "at": stackmap.place_of(info, index).as_json(),
+        "line": frame.f_lineno,
+        "globals": enc.root(frame.f_globals, f"{label}: its globals"),
+        "stack": [_item_record(enc, item, label, n) for n, item in enumerate(items)],
+    }
+    if frame.f_code.co_flags & inspect.CO_OPTIMIZED:
+        local_values, cells = {}, {}
+        cell_names = set(frame.f_code.co_cellvars) | set(frame.f_code.co_freevars)
+        for name, value in view.slots().items():
+            if value is NULL:
+                continue
+            if name in cell_names:
+                cells[name] = enc.root(value, f"{label}: variable {name!r}")
+            else:
+                local_values[name] = enc.root(value, f"{label}: local {name!r}")
+        record["locals"] = local_values
+        record["cells"] = cells
+    return record
+
+
+def _item_record(enc, item: stackmap.Item, label: str, n: int) -> dict:
+    if item.kind == stackmap.ITEM_LASTI:
+        return {"k": item.kind, "at": item.value.as_json()}
+    value = item.value
+    if item.kind == stackmap.ITEM_MAYBE and value is NULL:
+        return {"k": item.kind, "unbound": True, "pos": item.pos}
+    return {"k": item.kind, "v": enc.root(value, f"{label}: a value being computed (#{n})"),
+            "pos": item.pos}
+
+
+# --- generators that are not running -------------------------------------------------------
+
+
+def generator_entry(enc, generator, index) -> dict:
+    entry = {"t": "generator", "name": generator.__name__, "qualname": generator.__qualname__}
+    stack_index = enc.running_generators.get(id(generator))
+    if stack_index is not None:
+        return {**entry, "state": "running", "frame": stack_index}
+    frame = generator.gi_frame
+    if frame is None:
+        return {**entry, "state": "closed"}
+    if generator.gi_running:
+        raise Refused("is a generator running outside the captured stack")
+    world = enc.world
+    label = f"{where(world, frame)} (generator)"
+    view = FrameView(frame)
+    info = codes.analysis(frame.f_code)
+    state = inspect.getgeneratorstate(generator)
+    if state == inspect.GEN_CREATED:
+        index_at = _body_start(info)
+        record = _state_record(enc, frame, view, info, index_at, [], label)
+        record["at"] = None
+        return {**entry, "state": "created", "frame": record}
+    position = info.index_at(frame.f_lasti)
+    if env.PYBEHAVIOR.suspended_lasti_after_yield:
+        position = _yield_before(info, position)
+    if info.instrs[position].opname != "YIELD_VALUE":
+        raise Refused(f"is a generator suspended at {info.instrs[position].opname}")
+    template = info.stacks[position]
+    below = view.stack(len(template) - 1)
+    record = _state_record(enc, frame, view, info, position, below, label)
+    return {**entry, "state": "suspended", "frame": record}
+
+
+def _body_start(info: CodeInfo) -> int:
+    for index, instr in enumerate(info.instrs):
+        if instr.opname == "RESUME":
+            return index + 1
+    return 0
+
+
+def _yield_before(info: CodeInfo, index: int) -> int:
+    for back in range(index, max(index - 3, -1), -1):
+        if info.instrs[back].opname == "YIELD_VALUE":
+            return back
+    return index
+
+
+def describe_chain(world: World, live: list[LiveFrame]) -> str:
+    return " > ".join(
+        f"{os.path.basename(f.frame.f_code.co_filename)}:{f.frame.f_lineno}" for f in live
+    )

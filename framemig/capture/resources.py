@@ -1,0 +1,96 @@
+"""Entries for things tied to this process: standard streams, files, locks, weak references,
+and the refusals for what cannot be carried at all (sockets, threads, frames).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+import socket
+import subprocess
+import sys
+import threading
+import types
+import weakref
+
+from framemig.capture.refusal import Refused
+
+_LOCK = type(threading.Lock())
+_RLOCK = type(threading.RLock())
+_LRU = functools._lru_cache_wrapper
+_STDIO = ("stdin", "stdout", "stderr")
+
+
+def entry(enc, obj, index) -> dict | None:
+    """An entry for a process-bound object, None if ``obj`` is not one."""
+    for name in _STDIO:
+        if obj is getattr(sys, name) or obj is getattr(sys, f"__{name}__"):
+            return {"t": "stdio", "name": name}
+    kind = type(obj)
+    if kind is _LOCK or kind is _RLOCK:
+        return {"t": "lock", "rlock": kind is _RLOCK, "locked": _is_locked(obj)}
+    if kind is _LRU:
+        parameters = obj.cache_parameters()
+        return {"t": "lru_cache", "f": enc.child(obj.__wrapped__, index, ".__wrapped__"),
+                "maxsize": parameters["maxsize"], "typed": parameters["typed"]}
+    if kind is weakref.ref:
+        referent = obj()
+        return {"t": "weakref", "obj": enc.child(referent, index, " (referent)")}
+    if isinstance(obj, io.IOBase) and not isinstance(obj, (io.StringIO, io.BytesIO)):
+        return _file(obj)
+    refusal = _refusal(obj)
+    if refusal:
+        raise Refused(refusal)
+    return None
+
+
+def _is_locked(lock) -> bool:
+    if isinstance(lock, _RLOCK):
+        return repr(lock).startswith("<locked")
+    return lock.locked()
+
+
+def _file(handle) -> dict:
+    name = getattr(handle, "name", None)
+    mode = getattr(handle, "mode", "") or ""
+    if not isinstance(name, str):
+        raise Refused("is an open file without a path (a pipe or a descriptor)")
+    if handle.closed:
+        return {"t": "file", "path": os.path.abspath(name), "mode": mode, "closed": True}
+    if handle.writable():
+        raise Refused(f"is a file open for writing ({name!r}); its unsaved state cannot "
+                      f"travel")
+    text = isinstance(handle, io.TextIOBase)
+    return {
+        "t": "file",
+        "path": os.path.abspath(name),
+        "mode": mode,
+        "text": text,
+        "encoding": getattr(handle, "encoding", None) if text else None,
+        "errors": getattr(handle, "errors", None) if text else None,
+        "pos": handle.tell(),
+        "closed": False,
+    }
+
+
+def _refusal(obj) -> str | None:
+    if isinstance(obj, socket.socket):
+        return "is a socket"
+    if isinstance(obj, threading.Thread):
+        return f"is a thread ({obj.name})"
+    if isinstance(obj, subprocess.Popen):
+        return f"is a child process (pid {obj.pid})"
+    if isinstance(obj, types.FrameType):
+        return "is a frame object"
+    if isinstance(obj, types.TracebackType):
+        return "is a traceback object"
+    if isinstance(obj, (types.CoroutineType, types.AsyncGeneratorType)):
+        return "is a coroutine (asyncio programs cannot be captured yet)"
+    return None
+
+
+def refusal_text(obj) -> str:
+    kind = type(obj)
+    return (f"is a {kind.__module__}.{kind.__qualname__} object, which has no form that "
+            f"can travel")

@@ -1,0 +1,84 @@
+"""``framemig exec`` and ``framemig restore``: the commands a program runs under."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+
+import click
+
+from framemig.cli.output import expected_failures, parse_dump_at
+from framemig.errors import FramemigError, PermissionDenied
+from framemig.restore import module_text
+from framemig.runtime.host import Host
+from framemig.snapshot import format as snapshot_format
+
+_DUMP_AT_HELP = "Capture when FILE:LINE is reached (the HIT-th time), e.g. prog.py:12#3."
+
+
+@click.command("exec", context_settings={"ignore_unknown_options": True,
+                                         "allow_interspersed_args": False})
+@click.option("--dump-at", metavar="FILE:LINE[#HIT]", help=_DUMP_AT_HELP)
+@click.option("--dump-to", metavar="PATH", help="Where --dump-at writes the snapshot.")
+@click.option("--leave-running", is_flag=True, help="With --dump-at: keep running after it.")
+@click.argument("program", type=click.Path(dir_okay=False))
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+@expected_failures
+def exec_command(program, args, dump_at, dump_to, leave_running):
+    """Run PROGRAM as `python PROGRAM ARGS...` would, ready to be captured.
+
+    Nothing is traced while nobody asks for a capture; `framemig dump PID` stops the
+    program at its next safe point.
+    """
+    breakpoint_spec = parse_dump_at(dump_at, dump_to, leave_running)
+    sys.exit(Host(breakpoint_spec).exec_script(program, list(args)))
+
+
+@click.command("restore")
+@click.argument("snapshot", type=click.Path(dir_okay=True))
+@click.option("--emit", metavar="DIR", help="Also write the generated resume module to DIR.")
+@click.option("--dump-at", metavar="FILE:LINE[#HIT]", help=_DUMP_AT_HELP)
+@click.option("--dump-to", metavar="PATH", help="Where --dump-at writes the snapshot.")
+@click.option("--leave-running", is_flag=True, help="With --dump-at: keep running after it.")
+@expected_failures
+def restore_command(snapshot, emit, dump_at, dump_to, leave_running):
+    """Continue the program captured in SNAPSHOT, from exactly where it stopped."""
+    breakpoint_spec = parse_dump_at(dump_at, dump_to, leave_running)
+    body = snapshot_format.read(snapshot)
+    path = os.path.abspath(snapshot)
+    text = module_text.render(body, path)
+    if emit:
+        _emit(emit, snapshot, text, body)
+    namespace = {"__name__": "__framemig_resume__"}
+    exec(compile(text, "<framemig resume module>", "exec"), namespace)
+    try:
+        status = namespace["resume"](body=body, dump_at=breakpoint_spec)
+    except FramemigError:
+        raise
+    sys.exit(status)
+
+
+def _emit(directory: str, snapshot: str, text: str, body: dict) -> None:
+    """Write the resume module and a copy of the snapshot it reads, all or nothing."""
+    name = os.path.splitext(os.path.basename(body["program"]["main"]))[0]
+    final = os.path.abspath(directory)
+    temp = f"{final}.tmp-{os.getpid()}"
+    try:
+        os.makedirs(temp, exist_ok=True)
+        shutil.copyfile(snapshot, os.path.join(temp, os.path.basename(snapshot)))
+        copy = os.path.join(final, os.path.basename(snapshot))
+        module = text.replace(repr(os.path.abspath(snapshot)), repr(copy))
+        with open(os.path.join(temp, f"resume_{name}.py"), "w") as handle:
+            handle.write(module)
+        if os.path.isdir(final):
+            for entry in os.listdir(temp):
+                os.replace(os.path.join(temp, entry), os.path.join(final, entry))
+            os.rmdir(temp)
+        else:
+            os.replace(temp, final)
+    except OSError as exc:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise PermissionDenied(f"cannot write {directory}: {exc.strerror or exc}") from None
+    click.echo(f"framemig: resume module written to {os.path.join(final, f'resume_{name}.py')}",
+               err=True)

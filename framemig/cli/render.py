@@ -1,0 +1,154 @@
+"""The views of ``framemig inspect``: a JSON-friendly summary, and its rich rendering."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.tree import Tree
+
+from framemig.snapshot import describe
+
+
+def _link_text(record: dict) -> str:
+    link = record.get("link")
+    at = record.get("at") or {}
+    if link is None:
+        return f"stopped at line {at.get('line')}, col {at.get('col')}"
+    kind = link["kind"]
+    if kind == "sleep":
+        return f"in time.sleep, {link['remaining']:.3f} s left"
+    if kind == "gen":
+        return f"driving a generator ({link.get('via')})"
+    if kind == "class":
+        return "creating an object"
+    return f"calling (cols {at.get('col')}-{at.get('end_col')})"
+
+
+def summary(body: dict) -> dict:
+    objects = body["objects"]
+    interpreter = body["interpreter"]
+    stack = []
+    for record in body["stack"]:
+        stack.append({
+            "function": record["code"]["qualname"],
+            "file": record["code"]["source"],
+            "line": record.get("line"),
+            "doing": _link_text(record),
+            "locals": {name: describe.value(v, objects)
+                       for name, v in (record.get("locals") or {}).items()},
+            "cells": {name: describe.value(v, objects)
+                      for name, v in (record.get("cells") or {}).items()},
+            "stack_values": len(record.get("stack", [])),
+        })
+    modules = []
+    closures = []
+    cell_owners: dict[int, list[str]] = {}
+    for index, entry in enumerate(objects):
+        if entry.get("t") == "function":
+            for cell in entry.get("closure", []):
+                cell_owners.setdefault(cell["ref"], []).append(entry["qualname"])
+    for module in body["modules"]:
+        namespace = objects[module["dict"]["ref"]]
+        names = {name: describe.value(v, objects)
+                 for name, v in namespace.get("s", {}).items() if not name.startswith("__")}
+        modules.append({"name": module["name"], "source": module["source"], "globals": names})
+    for index, entry in enumerate(objects):
+        if entry.get("t") == "function" and entry.get("closure"):
+            variables = []
+            for cell in entry["closure"]:
+                shared = [q for q in cell_owners.get(cell["ref"], []) if q != entry["qualname"]]
+                variables.append({"value": describe.value(cell, objects),
+                                  "shared_with": shared})
+            closures.append({"function": entry["qualname"], "cells": variables})
+    runtime = body.get("runtime", {})
+    timers = []
+    if "timers" in runtime:
+        for timer in _decode_list(runtime["timers"], objects):
+            handle, callback, _args, remaining, interval = _decode_list(timer, objects)
+            timers.append({"handle": handle, "callback": describe.value(callback, objects),
+                           "remaining": remaining, "interval": interval})
+    return {
+        "program": body["program"],
+        "captured": body["created"],
+        "interpreter": {
+            "implementation": interpreter["implementation"],
+            "version": interpreter["version_string"],
+            "system": interpreter["system"],
+            "machine": interpreter["machine"],
+        },
+        "framemig": body.get("framemig"),
+        "hops": body.get("hops", 1),
+        "root": body.get("root"),
+        "stack": stack,
+        "modules": modules,
+        "closures": closures,
+        "timers": timers,
+        "sources": {key: {"role": entry.get("role"), "sha256": entry["sha256"],
+                          "lines": entry["text"].count("\n")}
+                    for key, entry in body["sources"].items()},
+        "objects": len(objects),
+    }
+
+
+def _decode_list(value, objects):
+    if isinstance(value, dict) and "ref" in value:
+        entry = objects[value["ref"]]
+        return entry.get("v", [])
+    return value
+
+
+def show(data: dict, console: Console | None = None) -> None:
+    console = console or Console()
+    interpreter = data["interpreter"]
+    program = data["program"]
+    header = Table.grid(padding=(0, 2))
+    header.add_row("[b]program[/]", f"{program['main']}  argv={program['argv']!r}")
+    header.add_row("[b]captured[/]", f"{data['captured']}  (hop {data['hops']})")
+    header.add_row("[b]interpreter[/]", f"{interpreter['implementation']} "
+                   f"{interpreter['version']} on {interpreter['system']} {interpreter['machine']}")
+    header.add_row("[b]objects[/]", f"{data['objects']} in the table; "
+                   f"{len(data['sources'])} source file(s) carried")
+    console.print(Panel(header, title="framemig snapshot", border_style="cyan"))
+
+    stack = Table(title="Stack (outermost first)", title_justify="left", expand=True)
+    stack.add_column("#", justify="right", style="dim")
+    stack.add_column("function", style="bold")
+    stack.add_column("where")
+    stack.add_column("doing")
+    stack.add_column("locals", overflow="fold")
+    for number, frame in enumerate(data["stack"], 1):
+        local_text = ", ".join(f"{k}={v}" for k, v in frame["locals"].items())
+        if frame["cells"]:
+            local_text += ("; " if local_text else "") + ", ".join(
+                f"{k}*={v}" for k, v in frame["cells"].items())
+        stack.add_row(str(number), frame["function"], f"{frame['file']}:{frame['line']}",
+                      frame["doing"], local_text or "-")
+    if not data["stack"]:
+        stack.add_row("", "(no frames: waiting for the next timer)", "", "", "")
+    console.print(stack)
+
+    tree = Tree("[b]Scopes[/]")
+    for module in data["modules"]:
+        branch = tree.add(f"module [cyan]{module['name']}[/] ({module['source']})")
+        for name, value in module["globals"].items():
+            branch.add(f"{name} = {value}")
+    if data["closures"]:
+        branch = tree.add("closures")
+        for closure in data["closures"]:
+            cells = ", ".join(
+                c["value"] + (f" (shared with {', '.join(c['shared_with'])})"
+                              if c["shared_with"] else "")
+                for c in closure["cells"])
+            branch.add(f"{closure['function']}: {cells}")
+    console.print(tree)
+
+    if data["timers"]:
+        timers = Table(title="Timers", title_justify="left")
+        for column in ("handle", "callback", "remaining (s)", "interval (s)"):
+            timers.add_column(column)
+        for timer in data["timers"]:
+            timers.add_row(str(timer["handle"]), timer["callback"], f"{timer['remaining']:.3f}",
+                           "-" if timer["interval"] is None else f"{timer['interval']:g}")
+        console.print(timers)
+    console.print(Group())

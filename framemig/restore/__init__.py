@@ -1,0 +1,1 @@
+"""Restore: rebuild a program from a snapshot and continue it."""

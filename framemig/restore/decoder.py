@@ -1,0 +1,415 @@
+"""Turn the object table back into objects, in the order pickle would have built them.
+
+Each entry has *construction* dependencies (what must exist before it can be made: a
+tuple's items, a constructor and its arguments) and *filling* dependencies (what goes in
+afterwards: a list's items, an instance's state). Objects are built depth-first, children
+before parents, so a dict key is complete before it is hashed; a cycle is closed by
+filling an object that already exists. Each entry's builder is a generator that yields the
+entries it needs, and one loop drives them all: no recursion, however deep the data.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import os
+import sys
+import threading
+import types
+import weakref
+
+from framemig.errors import RestoreFailed
+from framemig.restore import classes
+
+
+def refs_in(value):
+    """Table indexes referred to by a JSON value, in order."""
+    if isinstance(value, dict):
+        if "ref" in value:
+            yield value["ref"]
+    elif isinstance(value, list):
+        for item in value:
+            yield from refs_in(item)
+
+
+class Decoder:
+    def __init__(self, table: list, context):
+        self.table = table
+        self.context = context  # knows the program: sources, modules, the stack
+        self.memo: dict[int, object] = {}
+        self.done: set[int] = set()
+        self.active: set[int] = set()
+
+    # --- values ------------------------------------------------------------------------
+
+    def value(self, value):
+        """The object for a JSON value whose references are already built."""
+        if isinstance(value, dict):
+            if "ref" in value:
+                return self.memo[value["ref"]]
+            if "float" in value:
+                return float(value["float"])
+            raise RestoreFailed(f"unknown value form {sorted(value)}")
+        return value
+
+    def load(self, value):
+        """Build everything ``value`` refers to, then return its object."""
+        for ref in refs_in(value):
+            self.complete(ref)
+        return self.value(value)
+
+    def complete(self, root: int) -> None:
+        if root in self.done:
+            return
+        self.active.add(root)
+        stack = [(root, self._visit(root))]
+        while stack:
+            index, builder = stack[-1]
+            try:
+                need = next(builder)
+            except StopIteration:
+                stack.pop()
+                self.active.discard(index)
+                self.done.add(index)
+                continue
+            if need in self.done:
+                continue
+            if need in self.active:
+                if need not in self.memo:
+                    self._construct_early(need)
+                continue
+            self.active.add(need)
+            stack.append((need, self._visit(need)))
+
+    def _construct_early(self, index: int) -> None:
+        """A cycle reached an object still being made; immutable containers can be made
+        now if their items exist (pickle does the same)."""
+        entry = self.table[index]
+        refs = list(refs_in(entry.get("v")))
+        if entry["t"] in ("tuple", "frozenset") and all(r in self.memo for r in refs):
+            items = [self.value(v) for v in entry["v"]]
+            self.memo[index] = tuple(items) if entry["t"] == "tuple" else frozenset(items)
+            return
+        raise RestoreFailed(f"object #{index} ({entry['t']}) is part of a cycle that cannot "
+                            f"be rebuilt")
+
+    def _visit(self, index: int):
+        entry = self.table[index]
+        try:
+            builder = _BUILDERS[entry["t"]]
+        except (KeyError, TypeError):
+            raise RestoreFailed(f"object #{index} has an unknown form") from None
+        return builder(self, index, entry)
+
+
+# --- builders: each yields the indexes it needs, sets memo[index], fills the object ---------
+
+
+def _items(d: Decoder, values):
+    for value in values:
+        yield from refs_in(value)
+
+
+def _list(d, n, e):
+    obj = d.memo[n] = []
+    yield from _items(d, e["v"])
+    obj.extend(d.value(v) for v in e["v"])
+
+
+def _tuple(d, n, e):
+    yield from _items(d, e["v"])
+    if n not in d.memo:
+        d.memo[n] = tuple(d.value(v) for v in e["v"])
+
+
+def _set(d, n, e):
+    obj = d.memo[n] = set()
+    yield from _items(d, e["v"])
+    obj.update(d.value(v) for v in e["v"])
+
+
+def _frozenset(d, n, e):
+    yield from _items(d, e["v"])
+    if n not in d.memo:
+        d.memo[n] = frozenset(d.value(v) for v in e["v"])
+
+
+def _fill_dict(d, obj: dict, e):
+    if "s" in e:
+        yield from _items(d, e["s"].values())
+        for key, value in e["s"].items():
+            obj[key] = d.value(value)
+    else:
+        flat = e.get("kv", [])
+        yield from _items(d, flat)
+        for i in range(0, len(flat), 2):
+            obj[d.value(flat[i])] = d.value(flat[i + 1])
+
+
+def _dict(d, n, e):
+    obj = d.memo[n] = {}
+    yield from _fill_dict(d, obj, e)
+
+
+def _bytes(d, n, e):
+    d.memo[n] = base64.b64decode(e["b64"])
+    return
+    yield
+
+
+def _bytearray(d, n, e):
+    d.memo[n] = bytearray(base64.b64decode(e["b64"]))
+    return
+    yield
+
+
+def _float(d, n, e):
+    d.memo[n] = float(e["v"])
+    return
+    yield
+
+
+def _complex(d, n, e):
+    d.memo[n] = complex(float(e["re"]), float(e["im"]))
+    return
+    yield
+
+
+def _dict_view(d, n, e):
+    yield from refs_in(e["dict"])
+    d.memo[n] = getattr(d.value(e["dict"]), e["view"])()
+
+
+def _cell(d, n, e):
+    cell = d.memo[n] = types.CellType()
+    if "v" in e:
+        yield from refs_in(e["v"])
+        cell.cell_contents = d.value(e["v"])
+
+
+def _function(d, n, e):
+    yield from refs_in(e["globals"])
+    yield from _items(d, e["closure"])
+    code = d.context.find_code(e["code"])
+    closure = tuple(d.value(c) for c in e["closure"]) or None
+    if len(closure or ()) != len(code.co_freevars):
+        raise RestoreFailed(f"{e['qualname']}: closure does not fit its code")
+    function = types.FunctionType(code, d.value(e["globals"]), e["name"], None, closure)
+    function.__qualname__ = e["qualname"]
+    d.memo[n] = function
+    parts = [e.get(k) for k in ("doc", "defaults", "kwdefaults", "dict", "annotations",
+                                "type_params")]
+    yield from _items(d, parts)
+    function.__module__ = e["module"]
+    function.__doc__ = d.value(e.get("doc"))
+    function.__defaults__ = d.value(e.get("defaults"))
+    function.__kwdefaults__ = d.value(e.get("kwdefaults"))
+    if e.get("dict") is not None:
+        function.__dict__.update(d.value(e["dict"]))
+    if e.get("annotations") is not None:
+        function.__annotations__ = d.value(e["annotations"])
+    if e.get("type_params") is not None:
+        function.__type_params__ = d.value(e["type_params"])
+
+
+def _method(d, n, e):
+    yield from refs_in(e["func"])
+    yield from refs_in(e["self"])
+    d.memo[n] = types.MethodType(d.value(e["func"]), d.value(e["self"]))
+
+
+def _code(d, n, e):
+    d.memo[n] = d.context.find_code(e["code"])
+    return
+    yield
+
+
+def _global(d, n, e):
+    d.memo[n] = d.context.import_global(e["module"], e["qualname"])
+    return
+    yield
+
+
+def _module(d, n, e):
+    d.memo[n] = d.context.module(e["name"], e.get("program", False))
+    return
+    yield
+
+
+def _module_dict(d, n, e):
+    if e.get("program"):
+        namespace = d.memo[n] = d.context.module(e["name"], True).__dict__
+        yield from _fill_dict(d, namespace, e)
+    else:
+        d.memo[n] = vars(d.context.module(e["name"], False))
+
+
+def _enum_member(d, n, e):
+    yield from refs_in(e["cls"])
+    cls = d.value(e["cls"])
+    d.memo[n] = cls._member_map_[e["name"]]
+
+
+def _reduce(d, n, e):
+    yield from refs_in(e["fn"])
+    yield from refs_in(e["args"])
+    function, arguments = d.value(e["fn"]), d.value(e["args"])
+    try:
+        obj = function(*arguments)
+    except Exception as exc:
+        raise RestoreFailed(f"cannot rebuild a {getattr(function, '__qualname__', function)} "
+                            f"object: {exc}") from None
+    d.memo[n] = obj
+    parts = [e.get(k) for k in ("state", "items", "dictitems", "setter")]
+    yield from _items(d, parts)
+    if e.get("items") is not None:
+        items = d.value(e["items"])
+        if hasattr(obj, "extend"):
+            obj.extend(items)
+        else:
+            for item in items:
+                obj.append(item)
+    if e.get("dictitems") is not None:
+        for key, value in d.value(e["dictitems"]):
+            obj[key] = value
+    if "state" in e:
+        state = d.value(e["state"])
+        setter = d.value(e.get("setter"))
+        if setter is not None:
+            setter(obj, state)
+        else:
+            _set_state(obj, state)
+
+
+def _set_state(obj, state) -> None:
+    """pickle's BUILD."""
+    setstate = getattr(obj, "__setstate__", None)
+    if setstate is not None:
+        setstate(state)
+        return
+    slots = None
+    if isinstance(state, tuple) and len(state) == 2:
+        state, slots = state
+    if state:
+        namespace = obj.__dict__
+        for key, value in state.items():
+            namespace[sys.intern(key) if type(key) is str else key] = value
+    if slots:
+        for key, value in slots.items():
+            setattr(obj, key, value)
+
+
+def _exception(d, n, e):
+    yield from refs_in(e["cls"])
+    yield from refs_in(e["args"])
+    cls, arguments = d.value(e["cls"]), d.value(e["args"])
+    try:
+        exc = cls(*arguments)
+    except Exception:
+        exc = cls.__new__(cls, *arguments)
+        exc.args = arguments
+    d.memo[n] = exc
+    yield from _items(d, [e.get("dict"), e.get("cause"), e.get("context")])
+    if e.get("dict") is not None:
+        exc.__dict__.update(d.value(e["dict"]))
+    exc.__cause__ = d.value(e.get("cause"))
+    exc.__context__ = d.value(e.get("context"))
+    exc.__suppress_context__ = e.get("suppress", False)
+
+
+def _generator(d, n, e):
+    yield from d.context.generator_needs(e)
+    if n not in d.memo:
+        d.memo[n] = d.context.make_generator(e)
+
+
+def _stdio(d, n, e):
+    d.memo[n] = getattr(sys, e["name"])
+    return
+    yield
+
+
+def _file(d, n, e):
+    path, mode = e["path"], e["mode"]
+    if e.get("closed"):
+        handle = open(os.devnull, "rb" if "b" in mode else "r")  # noqa: SIM115
+        handle.close()
+    else:
+        try:
+            handle = open(path, mode, encoding=e.get("encoding"), errors=e.get("errors"))  # noqa: SIM115
+            handle.seek(e["pos"])
+        except OSError as exc:
+            raise RestoreFailed(f"file {path!r} (open for reading) cannot be opened here: "
+                                f"{exc.strerror}") from None
+    d.memo[n] = handle
+    return
+    yield
+
+
+def _lock(d, n, e):
+    lock = threading.RLock() if e.get("rlock") else threading.Lock()
+    if e.get("locked"):
+        lock.acquire()
+    d.memo[n] = lock
+    return
+    yield
+
+
+def _lru_cache(d, n, e):
+    yield from refs_in(e["f"])
+    d.memo[n] = functools.lru_cache(maxsize=e["maxsize"], typed=e["typed"])(d.value(e["f"]))
+
+
+def _weakref(d, n, e):
+    yield from refs_in(e["obj"])
+    referent = d.value(e["obj"])
+    if referent is None:
+        referent = _Gone()
+        d.memo[n] = weakref.ref(referent)
+        del referent
+    else:
+        d.memo[n] = weakref.ref(referent)
+
+
+class _Gone:
+    pass
+
+
+def _staticmethod(d, n, e):
+    yield from refs_in(e["f"])
+    d.memo[n] = staticmethod(d.value(e["f"]))
+
+
+def _classmethod(d, n, e):
+    yield from refs_in(e["f"])
+    d.memo[n] = classmethod(d.value(e["f"]))
+
+
+def _property(d, n, e):
+    parts = [e.get(k) for k in ("fget", "fset", "fdel", "doc")]
+    yield from _items(d, parts)
+    d.memo[n] = property(*(d.value(p) for p in parts))
+
+
+def _dill(d, n, e):
+    import dill
+
+    try:
+        d.memo[n] = dill.loads(base64.b64decode(e["b64"]))
+    except Exception as exc:
+        raise RestoreFailed(f"cannot rebuild a {e.get('type')} value: {exc}") from None
+    return
+    yield
+
+
+_BUILDERS = {
+    "list": _list, "tuple": _tuple, "set": _set, "frozenset": _frozenset, "dict": _dict,
+    "bytes": _bytes, "bytearray": _bytearray, "float": _float, "complex": _complex,
+    "dict_view": _dict_view, "cell": _cell, "function": _function, "method": _method,
+    "code": _code, "global": _global, "module": _module, "module_dict": _module_dict,
+    "class": classes.build, "enum_member": _enum_member, "reduce": _reduce,
+    "exception": _exception, "generator": _generator, "stdio": _stdio, "file": _file,
+    "lock": _lock, "lru_cache": _lru_cache, "weakref": _weakref,
+    "staticmethod": _staticmethod, "classmethod": _classmethod, "property": _property,
+    "dill": _dill,
+}

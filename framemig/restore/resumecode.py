@@ -1,0 +1,155 @@
+"""Build resume code objects: a function's own bytecode, entered in the middle.
+
+A resume code object is the original code object, compiled on this interpreter from the
+carried source, with a short prologue after its ``RESUME``: it takes the frame's saved
+locals and value stack out of a closure cell, pushes the stack (with NULLs where this
+interpreter wants them), and jumps to the instruction where the frame was waiting. From
+there on the frame runs its original instructions, with their line numbers, exception
+table and everything else, so tracebacks, loops and ``try`` blocks behave as before.
+
+Cells become free variables, so a resumed frame shares its cells with the closures made
+before the capture; the original parameters stay in place (3.11's ``super()`` reads the
+first one) but only to absorb the placeholder arguments a resumed caller passes.
+"""
+
+from __future__ import annotations
+
+import dis
+from dataclasses import dataclass
+from types import CodeType
+
+from bytecode import Bytecode, CellVar, CompilerFlags, FreeVar, Instr, Label
+from bytecode.instr import InstrLocation
+
+from framemig.interp import codes
+from framemig.interp.codes import CodeKey
+
+STATE = ".fm_state"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a resume prologue does before it jumps to ``target``."""
+
+    target: int  # index of the instruction to continue at (dis order, no EXTENDED_ARG)
+    locals: tuple[str, ...]  # fast locals to set, in the order of the state tuple
+    slots: tuple[bool, ...]  # value stack to push, bottom first: True = value, False = NULL
+    set_exception: bool = False  # make the state's last value the exception being handled
+
+
+def state_layout(plan: Plan) -> str:
+    return (f"{len(plan.locals)} locals, {sum(plan.slots)} stack values"
+            f"{', exception' if plan.set_exception else ''}")
+
+
+_cache: dict[tuple, CodeType] = {}
+
+
+def build(original: CodeType, key: CodeKey, plan: Plan) -> CodeType:
+    cache_key = (id(original), plan)
+    hit = _cache.get(cache_key)
+    if hit is not None:
+        return hit
+    code = _build(original, key, plan)
+    _cache[cache_key] = code
+    return code
+
+
+def _real_instructions(bc: Bytecode) -> list[Instr]:
+    return [x for x in bc if isinstance(x, Instr)]
+
+
+def _build(original: CodeType, key: CodeKey, plan: Plan) -> CodeType:
+    bc = Bytecode.from_code(original)
+    real = _real_instructions(bc)
+    expected = [i.opname for i in dis.get_instructions(original) if i.opname != "EXTENDED_ARG"]
+    if [i.name for i in real] != expected:
+        raise RuntimeError(f"bytecode does not read {original.co_qualname} as dis does")
+    target = real[plan.target]
+
+    cells = list(bc.cellvars)
+    frees = list(bc.freevars)
+    argnames = list(bc.argnames)
+    arg_cells = [name for name in argnames if name in cells]
+    renamed = {name: f".fm_cellarg_{name}" for name in arg_cells}
+
+    def convert(instr: Instr) -> Instr:
+        arg = instr.arg
+        if isinstance(arg, CellVar):
+            instr.arg = FreeVar(arg.name)
+        elif isinstance(arg, str) and arg in renamed and instr.name in (
+                "LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_CLOSURE"):
+            instr.arg = FreeVar(arg)  # PYVERSIONS: 3.13 loads closure cells with LOAD_FAST
+        elif isinstance(arg, tuple) and any(name in renamed for name in arg
+                                            if isinstance(name, str)):
+            raise RuntimeError(f"{original.co_qualname}: cell argument in {instr.name}")
+        return instr
+
+    body = []
+    for item in bc:
+        if isinstance(item, Instr):
+            if item.name in ("MAKE_CELL", "COPY_FREE_VARS"):
+                continue
+            item = convert(item)
+        body.append(item)
+    label = Label()
+    body.insert(body.index(target), label)
+
+    freevars = [STATE, *cells, *frees]
+    location = InstrLocation(original.co_firstlineno, original.co_firstlineno, None, None)
+
+    def ins(name, arg=None):
+        if arg is None:
+            return Instr(name, location=location)
+        return Instr(name, arg, location=location)
+
+    temps = [f".fm_v{i}" for i in range(sum(plan.slots))]
+    stored = [*plan.locals, *temps] + ([".fm_exc"] if plan.set_exception else [])
+    prologue = []
+    if stored:
+        prologue += [ins("LOAD_DEREF", FreeVar(STATE)), ins("UNPACK_SEQUENCE", len(stored))]
+        prologue += [ins("STORE_FAST", renamed.get(name, name)) for name in stored]
+    prologue += [ins("DELETE_DEREF", FreeVar(STATE))]
+    for name in arg_cells:  # PYVERSIONS: 3.11 super() reads the first argument slot
+        prologue += [ins("LOAD_DEREF", FreeVar(name)), ins("STORE_FAST", renamed[name])]
+    if plan.set_exception:
+        prologue += [ins("LOAD_FAST", ".fm_exc"), ins("PUSH_EXC_INFO"), ins("POP_TOP"),
+                     ins("POP_TOP"), ins("DELETE_FAST", ".fm_exc")]
+    values = iter(temps)
+    for is_value in plan.slots:
+        prologue.append(ins("LOAD_FAST", next(values)) if is_value else ins("PUSH_NULL"))
+    prologue += [ins("DELETE_FAST", name) for name in temps]
+    prologue.append(ins("JUMP_FORWARD", label))
+
+    resume_at = next(i for i, x in enumerate(body) if isinstance(x, Instr) and x.name == "RESUME")
+    body[resume_at + 1:resume_at + 1] = prologue
+    body.insert(0, Instr("COPY_FREE_VARS", len(freevars), location=location))
+
+    new_argnames = [renamed.get(name, name) for name in argnames]
+    flags = CompilerFlags(bc.flags)
+    positional = bc.argcount + bc.kwonlyargcount
+    if not flags & CompilerFlags.VARARGS:
+        new_argnames.insert(positional, ".fm_args")
+    if not flags & CompilerFlags.VARKEYWORDS:
+        new_argnames.append(".fm_kw")
+    flags |= CompilerFlags.VARARGS | CompilerFlags.VARKEYWORDS
+    flags &= ~CompilerFlags.NOFREE
+
+    bc[:] = body
+    bc.argnames = new_argnames
+    bc.cellvars = []
+    bc.freevars = freevars
+    bc.flags = flags
+    code = bc.to_code()
+
+    listing = [i for i in dis.get_instructions(code) if i.opname != "EXTENDED_ARG"]
+    start = next(i for i, x in enumerate(listing) if x.opname == "RESUME") + 1
+    codes.register_resume(code, codes.ResumeInfo(key, original, (start, start + len(prologue))))
+    return code
+
+
+def placeholder_defaults(code: CodeType) -> tuple[tuple, dict]:
+    """Defaults that let a resume function be called with any placeholder arguments."""
+    positional = code.co_varnames[: code.co_argcount]
+    keyword_only = code.co_varnames[code.co_argcount: code.co_argcount + code.co_kwonlyargcount]
+    return (None,) * len(positional), dict.fromkeys(keyword_only)

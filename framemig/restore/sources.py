@@ -1,0 +1,109 @@
+"""Put the carried sources where this machine can run them, and find code in them.
+
+If the program's files are already here, unchanged, at the path they had at capture (the
+same machine, or a shared disk), they are used in place: tracebacks show the same paths.
+Otherwise the carried files are written to a cache directory named after their hashes,
+and the program runs from there. Library files whose frames were on the stack are compiled
+from the carried copy, so the frame continues in the code it was running.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import linecache
+import os
+from types import CodeType
+
+from framemig.errors import RestoreFailed
+from framemig.interp import codes
+from framemig.snapshot.format import source_hash
+
+
+def cache_root() -> str:
+    base = os.environ.get("FRAMEMIG_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "framemig")
+    return base
+
+
+def _same_file(path: str, digest: str) -> bool:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return source_hash(handle.read()) == digest
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _write_atomic(path: str, text: str) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    temp = f"{path}.tmp-{os.getpid()}"
+    with open(temp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(temp, path)
+
+
+class Sources:
+    def __init__(self, body: dict):
+        self.entries: dict[str, dict] = body["sources"]
+        self.original_root: str = body["program"]["root"]
+        self.paths: dict[str, str] = {}
+        self._indexes: dict[str, codes.CodeIndex] = {}
+        self.root = self._place()
+
+    def _place(self) -> str:
+        program = {k: v for k, v in self.entries.items() if v.get("role") == "program"}
+        in_place = all(_same_file(os.path.join(self.original_root, key), entry["sha256"])
+                       for key, entry in program.items())
+        if in_place:
+            root = self.original_root
+        else:
+            digest = hashlib.sha256("".join(
+                f"{k}\0{v['sha256']}\0" for k, v in sorted(program.items())).encode()).hexdigest()
+            root = os.path.join(cache_root(), "programs", digest[:16])
+            for key, entry in program.items():
+                path = os.path.join(root, key)
+                if not _same_file(path, entry["sha256"]):
+                    _write_atomic(path, entry["text"])
+        for key, entry in self.entries.items():
+            if entry.get("role") == "program":
+                self.paths[key] = os.path.join(root, key)
+            else:
+                self.paths[key] = self._place_library(key, entry)
+        return root
+
+    def _place_library(self, key: str, entry: dict) -> str:
+        origin = entry.get("origin") or key[4:]
+        if _same_file(origin, entry["sha256"]):
+            return origin
+        path = os.path.join(cache_root(), "library", entry["sha256"][7:23],
+                            os.path.basename(origin))
+        if not _same_file(path, entry["sha256"]):
+            _write_atomic(path, entry["text"])
+        return path
+
+    def path(self, key: str) -> str:
+        try:
+            return self.paths[key]
+        except KeyError:
+            raise RestoreFailed(f"the snapshot refers to {key}, which it does not carry") from None
+
+    def index(self, key: str) -> codes.CodeIndex:
+        index = self._indexes.get(key)
+        if index is None:
+            path = self.path(key)
+            text = self.entries[key]["text"]
+            linecache.cache[path] = (len(text), None, text.splitlines(True), path)
+            try:
+                top = compile(text, path, "exec", dont_inherit=True)
+            except SyntaxError as exc:
+                raise RestoreFailed(f"{key} does not compile on this interpreter: "
+                                    f"{exc.msg} (line {exc.lineno})") from None
+            index = self._indexes[key] = codes.CodeIndex(top)
+        return index
+
+    def find_code(self, key_json: dict) -> tuple[codes.CodeKey, CodeType]:
+        key = codes.CodeKey.from_json(key_json)
+        code = self.index(key.source).find(key.qualname, key.line, key.rank)
+        if code is None:
+            raise RestoreFailed(f"{key.source}:{key.line}: no code for {key.qualname} on this "
+                                f"interpreter")
+        return key, code

@@ -1,0 +1,1 @@
+"""The runtime: runs a program under framemig and answers requests to capture it."""

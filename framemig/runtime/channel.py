@@ -1,0 +1,118 @@
+"""How ``framemig dump`` talks to a running program: files in a private directory and a
+signal.
+
+A program run by framemig registers itself as ``<pid>.json`` (with its process start time,
+so a recycled PID is not mistaken for it). ``dump`` writes a request file and sends the
+registered signal; the program answers in a reply file that goes from "waiting" (for a safe
+point) to "capturing" to "done" or "failed". Files, not sockets: a program needs no thread
+to listen, and costs nothing while nobody asks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import tempfile
+import time
+import uuid
+
+import psutil
+
+SIGNAL = signal.SIGUSR1
+
+
+def run_dir() -> str:
+    path = os.environ.get("FRAMEMIG_RUN_DIR") or os.path.join(
+        os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir(), f"framemig-{os.getuid()}")
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    return path
+
+
+def _write_json(path: str, data: dict) -> None:
+    temp = f"{path}.tmp-{os.getpid()}"
+    with open(temp, "w") as handle:
+        json.dump(data, handle)
+    os.replace(temp, path)
+
+
+def _read_json(path: str) -> dict | None:
+    try:
+        with open(path) as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return None
+
+
+def process_start_time(pid: int) -> float | None:
+    try:
+        return psutil.Process(pid).create_time()
+    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+        return None
+
+
+# --- the program's side ----------------------------------------------------------------
+
+def register(info: dict) -> str:
+    pid = os.getpid()
+    path = os.path.join(run_dir(), f"{pid}.json")
+    _write_json(path, {**info, "pid": pid, "started": process_start_time(pid),
+                       "signal": SIGNAL.name})
+    return path
+
+
+def unregister(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def take_requests() -> list[dict]:
+    """Requests sent to this process, oldest first; each is taken only once."""
+    prefix = f"{os.getpid()}.req."
+    directory = run_dir()
+    requests = []
+    for name in sorted(os.listdir(directory)):
+        if name.startswith(prefix) and name.endswith(".json"):
+            path = os.path.join(directory, name)
+            request = _read_json(path)
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            if request is not None:
+                requests.append(request)
+    return requests
+
+
+def reply(request: dict, state: str, **data) -> None:
+    path = os.path.join(run_dir(), f"{os.getpid()}.rep.{request['id']}.json")
+    _write_json(path, {"state": state, "time": time.time(), **data})
+
+
+# --- the asking side -----------------------------------------------------------------------
+
+def registration(pid: int) -> dict | None:
+    """The registration of a live framemig process with this PID, else None."""
+    record = _read_json(os.path.join(run_dir(), f"{pid}.json"))
+    if record is None:
+        return None
+    started = process_start_time(pid)
+    if started is None or record.get("started") is None or abs(started - record["started"]) > 1:
+        return None
+    return record
+
+
+def send_request(pid: int, **data) -> dict:
+    request = {"id": uuid.uuid4().hex[:12], "sent": time.time(), **data}
+    _write_json(os.path.join(run_dir(), f"{pid}.req.{request['id']}.json"), request)
+    os.kill(pid, SIGNAL)
+    return request
+
+
+def read_reply(pid: int, request: dict) -> dict | None:
+    return _read_json(os.path.join(run_dir(), f"{pid}.rep.{request['id']}.json"))
+
+
+def drop_reply(pid: int, request: dict) -> None:
+    for kind in ("rep", "req"):
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.join(run_dir(), f"{pid}.{kind}.{request['id']}.json"))

@@ -1,0 +1,136 @@
+"""Timers for programs written in event style, with Node's rules.
+
+``set_timeout`` and ``set_interval`` schedule callbacks; they run once the main script has
+finished, in order of due time (then of creation), until none remain. Under framemig the
+wait between timers is a safe point, and pending timers travel with the program with the
+time they still had to wait. Under plain ``python`` an exit handler runs them, so a program
+behaves the same both ways.
+"""
+
+from __future__ import annotations
+
+import atexit
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+
+
+@dataclass
+class Timer:
+    handle: int
+    callback: object
+    args: tuple
+    due: float  # time.monotonic() when it fires
+    interval: float | None
+
+
+_timers: dict[int, Timer] = {}
+_next_handle = 1
+_loop_owner = None  # "framemig" when a framemig host runs the loop, else an exit handler does
+
+
+def _check(callback, seconds) -> float:
+    if not callable(callback):
+        raise TypeError(f"callback must be callable, not {type(callback).__name__}")
+    seconds = float(seconds)
+    if seconds < 0:
+        raise ValueError("delay must be non-negative")
+    return seconds
+
+
+def _add(callback, seconds, args, interval) -> int:
+    global _next_handle, _loop_owner
+    handle = _next_handle
+    _next_handle += 1
+    _timers[handle] = Timer(handle, callback, args, time.monotonic() + seconds, interval)
+    if _loop_owner is None:
+        _loop_owner = "atexit"
+        atexit.register(_run_at_exit)
+    return handle
+
+
+def set_timeout(callback, seconds: float, *args) -> int:
+    """Call ``callback(*args)`` once, ``seconds`` from now; return a handle for clear()."""
+    return _add(callback, _check(callback, seconds), args, None)
+
+
+def set_interval(callback, seconds: float, *args) -> int:
+    """Call ``callback(*args)`` every ``seconds``; return a handle for clear()."""
+    seconds = _check(callback, seconds)
+    return _add(callback, seconds, args, seconds)
+
+
+def clear(handle: int) -> None:
+    """Cancel a timer; clearing an unknown or finished handle does nothing."""
+    _timers.pop(handle, None)
+
+
+def pending() -> bool:
+    return bool(_timers)
+
+
+def run_loop() -> None:
+    """Run timers until none remain."""
+    while _timers:
+        timer = min(_timers.values(), key=lambda t: (t.due, t.handle))
+        delay = timer.due - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+            continue
+        if timer.interval is None:
+            del _timers[timer.handle]
+        else:
+            timer.due = time.monotonic() + timer.interval
+        timer.callback(*timer.args)
+
+
+def _run_at_exit() -> None:
+    if _loop_owner != "atexit":
+        return
+    try:
+        run_loop()
+    except SystemExit as exc:
+        _exit_with(exc.code)
+    except BaseException:
+        traceback.print_exc()
+        _exit_with(1)
+
+
+def _exit_with(code) -> None:
+    import os
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    os._exit(code)
+
+
+# --- what framemig's host and capture use ------------------------------------------------
+
+def take_over_loop() -> None:
+    """The framemig host runs the loop itself after the program's main code."""
+    global _loop_owner
+    _loop_owner = "framemig"
+
+
+def state() -> dict:
+    now = time.monotonic()
+    return {
+        "timers": [(t.handle, t.callback, t.args, max(0.0, t.due - now), t.interval)
+                   for t in _timers.values()],
+        "next_handle": _next_handle,
+    }
+
+
+def install(saved: dict) -> None:
+    global _next_handle
+    now = time.monotonic()
+    _timers.clear()
+    for handle, callback, args, remaining, interval in saved["timers"]:
+        _timers[handle] = Timer(handle, callback, tuple(args), now + remaining, interval)
+    _next_handle = saved["next_handle"]
