@@ -11,6 +11,7 @@ instructions are the prologue, so the next snapshot names the original.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from types import CodeType
 
@@ -44,6 +45,18 @@ def walk(code: CodeType):
             yield from walk(const)
 
 
+_COMPREHENSION_SCOPE = re.compile(r"<(?:list|set|dict)comp>\.")
+
+
+def scope_name(qualname: str) -> str:
+    """A qualified name as every version spells it.
+
+    PYVERSIONS: 3.12 inlines comprehensions, so a lambda inside ``[... for ...]`` is
+    ``f.<locals>.<lambda>``, where 3.11 says ``f.<locals>.<listcomp>.<lambda>``.
+    """
+    return _COMPREHENSION_SCOPE.sub("", qualname)
+
+
 class CodeIndex:
     """The code objects of one compiled file, by (qualname, first line)."""
 
@@ -51,15 +64,16 @@ class CodeIndex:
         self.top = top
         self.by_name: dict[tuple[str, int], list[CodeType]] = {}
         for code in walk(top):
-            self.by_name.setdefault((code.co_qualname, code.co_firstlineno), []).append(code)
+            key = (scope_name(code.co_qualname), code.co_firstlineno)
+            self.by_name.setdefault(key, []).append(code)
 
     def find(self, qualname: str, line: int, rank: int = 0) -> CodeType | None:
-        found = self.by_name.get((qualname, line), [])
+        found = self.by_name.get((scope_name(qualname), line), [])
         return found[rank] if rank < len(found) else None
 
     def rank_of(self, code: CodeType) -> int | None:
         """The rank of a code object equal to ``code``, or None if the file has none."""
-        found = self.by_name.get((code.co_qualname, code.co_firstlineno), [])
+        found = self.by_name.get((scope_name(code.co_qualname), code.co_firstlineno), [])
         for rank, candidate in enumerate(found):
             if candidate == code:
                 return rank

@@ -10,6 +10,7 @@ is removed as soon as the capture is done, so a program left running is back to 
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import signal
@@ -21,6 +22,7 @@ from framemig.capture import assemble
 from framemig.capture.frames import NotSafe
 from framemig.capture.world import World, is_framemig_file
 from framemig.errors import ExitCode, FramemigError, NoSafePoint
+from framemig.interp import codes
 from framemig.interp.trampolines import TRAMPOLINE_CODES
 from framemig.runtime import channel, hooks, timers
 from framemig.runtime.sleep import Waker
@@ -120,9 +122,17 @@ class Session:
             frame = frame.f_back
 
     def _trace_call(self, frame, event, arg):
-        if self._busy or _is_ours(frame) or (frame.f_back is not None and _is_ours(frame.f_back)):
-            return None  # framemig's code, and what it calls, is not the program's
+        if self._busy or _is_ours(frame):
+            return None
+        caller = frame.f_back
+        if caller is not None and _is_ours(caller) and not self._is_program(frame.f_code):
+            return None  # a library called by framemig itself, not by the program
         return self._trace_line
+
+    def _is_program(self, code) -> bool:
+        if codes.resume_info(code) is not None:
+            return True
+        return _in_directory(code.co_filename, os.path.dirname(self.program.main_path))
 
     def _trace_line(self, frame, event, arg):
         if event == "line" and not self._busy:
@@ -235,6 +245,11 @@ class Session:
         if request.message is None:
             print(f"framemig: {error.message}", file=sys.stderr)
         request.reply("failed", code=int(error.code), message=error.message)
+
+
+@functools.lru_cache(maxsize=1024)
+def _in_directory(filename: str, directory: str) -> bool:
+    return os.path.abspath(filename).startswith(directory + os.sep)
 
 
 def _is_ours(frame) -> bool:

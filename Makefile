@@ -1,0 +1,49 @@
+# framemig — run `make test` for the tests, `make demo` for the demo.
+# Every target installs what it needs into local virtual environments (.venv*).
+
+SHELL := /bin/bash
+PY311 := $(shell tools/find-python 3.11)
+VENV := .venv
+PY := $(VENV)/bin/python
+SIDE_VERSIONS := 3.12 3.13
+STAMP := .installed-stamp
+
+.PHONY: test bench lint demo venvs clean
+
+$(VENV)/$(STAMP): pyproject.toml
+	@test -n "$(PY311)" || { echo "CPython 3.11 is required"; exit 1; }
+	test -x $(PY) || $(PY311) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+.venv-%/$(STAMP): pyproject.toml
+	@python=$$(tools/find-python $*) && { test -x .venv-$*/bin/python || $$python -m venv .venv-$*; }
+	.venv-$*/bin/python -m pip install -q --upgrade pip
+	.venv-$*/bin/python -m pip install -q -e .
+	touch $@
+
+venvs: $(VENV)/$(STAMP) $(foreach v,$(SIDE_VERSIONS),.venv-$(v)/$(STAMP))
+
+# The test suite runs on 3.11 and migrates programs to and from 3.12 and 3.13.
+test: venvs
+	FRAMEMIG_PYTHON_3_11=$(CURDIR)/$(PY) \
+	FRAMEMIG_PYTHON_3_12=$(CURDIR)/.venv-3.12/bin/python \
+	FRAMEMIG_PYTHON_3_13=$(CURDIR)/.venv-3.13/bin/python \
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+bench: venvs
+	FRAMEMIG_PYTHON_3_12=$(CURDIR)/.venv-3.12/bin/python \
+	FRAMEMIG_PYTHON_3_13=$(CURDIR)/.venv-3.13/bin/python \
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+lint: $(VENV)/$(STAMP)
+	$(PY) -m ruff check framemig tests bench demo
+
+demo: venvs
+	FRAMEMIG_PYTHON_3_12=$(CURDIR)/.venv-3.12/bin/python \
+	FRAMEMIG_PYTHON_3_13=$(CURDIR)/.venv-3.13/bin/python \
+	$(PY) demo/local_demo.py
+
+clean:
+	rm -rf .venv .venv-* *.egg-info .pytest_cache

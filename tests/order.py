@@ -1,0 +1,44 @@
+"""Print the capture markers of a program in the order a run reaches them.
+
+Used by the tests to chain captures: ``python order.py prog.py`` runs prog.py under a
+line tracer (its output discarded) and prints ``line#hit`` for each marker reached.
+"""
+
+import io
+import os
+import runpy
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import markers  # noqa: E402
+
+program = os.path.abspath(sys.argv[1])
+wanted = set(markers(__import__("pathlib").Path(program)))
+hits: dict[int, int] = {}
+order = []
+
+
+def tracer(frame, event, arg):
+    if frame.f_code.co_filename != program:
+        return None
+    if event == "line":
+        line = frame.f_lineno
+        hits[line] = hits.get(line, 0) + 1
+        if (line, hits[line]) in wanted:
+            order.append(f"{line}#{hits[line]}")
+    return tracer
+
+
+real_stdout = sys.stdout
+sys.stdout = io.StringIO()
+sys.argv = [program, *sys.argv[2:]]
+sys.path[0] = os.path.dirname(program)
+sys.settrace(tracer)
+try:
+    runpy.run_path(program, run_name="__main__")
+except BaseException:
+    pass
+finally:
+    sys.settrace(None)
+    sys.stdout = real_stdout
+print(" ".join(order))
