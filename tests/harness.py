@@ -76,6 +76,14 @@ class Env:
                                 stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, **kwargs)
 
 
+def program_args(program: Path) -> list[str]:
+    """Arguments named in a ``#@args a b c`` line of the program."""
+    for text in program.read_text().splitlines():
+        if text.startswith("#@args"):
+            return text.split()[1:]
+    return []
+
+
 def markers(program: Path) -> list[tuple[int, int]]:
     """``(line, hit)`` for every ``#@capture`` comment (``#@capture 2,5`` names hits)."""
     found = []

@@ -65,3 +65,8 @@ def dict_view_entry(enc, obj, index):
     """A live view stays a view of the same dict."""
     mapping = next(r for r in gc.get_referents(obj) if isinstance(r, dict))
     return {"t": "dict_view", "view": _VIEWS[type(obj)], "dict": enc.child(mapping, index, "")}
+
+
+def mappingproxy_entry(enc, obj, index):
+    mapping = next(r for r in gc.get_referents(obj) if isinstance(r, dict))
+    return {"t": "mappingproxy", "dict": enc.child(mapping, index, "")}

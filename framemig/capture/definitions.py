@@ -259,8 +259,10 @@ def _dataclass_parts(cls):
     for name in ("__dataclass_fields__", "__dataclass_params__", "__match_args__"):
         namespace.pop(name, None)
     for name, value in list(namespace.items()):
-        if _is_generated(value) or _is_generated(getattr(value, "__wrapped__", None)):
-            del namespace[name]
+        made_by_library = getattr(value, "__module__", None) == "dataclasses"
+        if made_by_library or _is_generated(value) or \
+                _is_generated(getattr(value, "__wrapped__", None)):
+            del namespace[name]  # dataclass() on the target writes its own
     if namespace.get("__hash__", 0) is None:
         del namespace["__hash__"]
     real_fields = [f for f in fields.values() if f._field_type is dataclasses._FIELD]

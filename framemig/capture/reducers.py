@@ -130,6 +130,7 @@ _BY_TYPE = {
     type({}.keys()): containers.dict_view_entry,
     type({}.values()): containers.dict_view_entry,
     type({}.items()): containers.dict_view_entry,
+    types.MappingProxyType: containers.mappingproxy_entry,
     types.FunctionType: definitions.function_entry,
     types.MethodType: definitions.method_entry,
     types.CodeType: definitions.code_entry,

@@ -46,8 +46,8 @@ def build(d, n, e):
     ns_json = e["ns"]
     early_names = [name for name, value in ns_json.items()
                    if name in ESSENTIAL or _is_early(d, value)]
-    extra_keys = [key for key in ("members", "dataclass", "dataclass_fields", "fields",
-                                  "defaults", "boundary") if key in e]
+    extra_keys = [key for key in ("members", "aliases", "dataclass", "dataclass_fields",
+                                  "fields", "defaults", "boundary") if key in e]
     yield from _refs(e["bases"])
     yield from _refs(e["meta"])
     for name in early_names:
@@ -129,7 +129,7 @@ def _make_enum(d, e, meta, bases, early, extras):
     for name, value in extras["members"]:
         classdict[name] = value
         values[name] = value
-    for alias, target in e.get("aliases", []):
+    for alias, target in extras.get("aliases", []):
         classdict[alias] = values[target]
     for name, value in early.items():
         if name not in ("__slots__",):

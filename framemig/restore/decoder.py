@@ -39,6 +39,7 @@ class Decoder:
         self.memo: dict[int, object] = {}
         self.done: set[int] = set()
         self.active: set[int] = set()
+        self.deferred: list = []  # (cell, value) filled once the value exists
 
     # --- values ------------------------------------------------------------------------
 
@@ -80,6 +81,9 @@ class Decoder:
                 continue
             self.active.add(need)
             stack.append((need, self._visit(need)))
+        while self.deferred:
+            cell, value = self.deferred.pop()
+            cell.cell_contents = self.load(value)
 
     def _construct_early(self, index: int) -> None:
         """A cycle reached an object still being made; immutable containers can be made
@@ -182,9 +186,15 @@ def _dict_view(d, n, e):
 
 def _cell(d, n, e):
     cell = d.memo[n] = types.CellType()
-    if "v" in e:
-        yield from refs_in(e["v"])
-        cell.cell_contents = d.value(e["v"])
+    if "v" not in e:
+        return
+    refs = list(refs_in(e["v"]))
+    if any(r in d.active and r not in d.memo for r in refs):
+        # A class's __class__ cell: the class needs its methods, whose closure is this cell.
+        d.deferred.append((cell, e["v"]))
+        return
+    yield from refs
+    cell.cell_contents = d.value(e["v"])
 
 
 def _function(d, n, e):
@@ -391,6 +401,11 @@ def _property(d, n, e):
     d.memo[n] = property(*(d.value(p) for p in parts))
 
 
+def _mappingproxy(d, n, e):
+    yield from refs_in(e["dict"])
+    d.memo[n] = types.MappingProxyType(d.value(e["dict"]))
+
+
 def _dill(d, n, e):
     import dill
 
@@ -411,5 +426,5 @@ _BUILDERS = {
     "exception": _exception, "generator": _generator, "stdio": _stdio, "file": _file,
     "lock": _lock, "lru_cache": _lru_cache, "weakref": _weakref,
     "staticmethod": _staticmethod, "classmethod": _classmethod, "property": _property,
-    "dill": _dill,
+    "mappingproxy": _mappingproxy, "dill": _dill,
 }

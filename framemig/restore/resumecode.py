@@ -60,7 +60,7 @@ def _real_instructions(bc: Bytecode) -> list[Instr]:
 
 
 def _build(original: CodeType, key: CodeKey, plan: Plan) -> CodeType:
-    bc = Bytecode.from_code(original)
+    bc = Bytecode.from_code(original, conserve_exception_block_stackdepth=True)
     real = _real_instructions(bc)
     expected = [i.opname for i in dis.get_instructions(original) if i.opname != "EXTENDED_ARG"]
     if [i.name for i in real] != expected:
@@ -140,7 +140,10 @@ def _build(original: CodeType, key: CodeKey, plan: Plan) -> CodeType:
     bc.cellvars = []
     bc.freevars = freevars
     bc.flags = flags
-    code = bc.to_code()
+    # The prologue jumps into the middle of the code, which the library's own stack
+    # analysis does not expect; the original depths stay right, so keep them.
+    stacksize = max(original.co_stacksize, len(stored) + 1, len(plan.slots) + 2)
+    code = bc.to_code(stacksize=stacksize, compute_exception_stack_depths=False)
 
     listing = [i for i in dis.get_instructions(code) if i.opname != "EXTENDED_ARG"]
     start = next(i for i, x in enumerate(listing) if x.opname == "RESUME") + 1
