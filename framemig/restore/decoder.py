@@ -40,6 +40,7 @@ class Decoder:
         self.done: set[int] = set()
         self.active: set[int] = set()
         self.deferred: list = []  # (cell, value) filled once the value exists
+        self.shells: list[int] = []  # made empty by shell(), still to be filled
 
     # --- values ------------------------------------------------------------------------
 
@@ -84,6 +85,23 @@ class Decoder:
         while self.deferred:
             cell, value = self.deferred.pop()
             cell.cell_contents = self.load(value)
+        while self.shells:
+            self.complete(self.shells.pop())
+
+    def shell(self, value):
+        """The object for ``value``, made empty now if it is a container to fill later.
+
+        A function needs its globals dict and closure cells to exist, not to be full; the
+        dict may well hold the function itself.
+        """
+        for ref in refs_in(value):
+            if ref not in self.memo:
+                maker = _SHELLS.get(self.table[ref].get("t"))
+                if maker is None:
+                    return None
+                self.memo[ref] = maker(self, self.table[ref])
+                self.shells.append(ref)
+        return self.value(value)
 
     def _construct_early(self, index: int) -> None:
         """A cycle reached an object still being made; immutable containers can be made
@@ -115,7 +133,7 @@ def _items(d: Decoder, values):
 
 
 def _list(d, n, e):
-    obj = d.memo[n] = []
+    obj = d.memo.setdefault(n, [])
     yield from _items(d, e["v"])
     obj.extend(d.value(v) for v in e["v"])
 
@@ -127,7 +145,7 @@ def _tuple(d, n, e):
 
 
 def _set(d, n, e):
-    obj = d.memo[n] = set()
+    obj = d.memo.setdefault(n, set())
     yield from _items(d, e["v"])
     obj.update(d.value(v) for v in e["v"])
 
@@ -151,7 +169,7 @@ def _fill_dict(d, obj: dict, e):
 
 
 def _dict(d, n, e):
-    obj = d.memo[n] = {}
+    obj = d.memo.setdefault(n, {})
     yield from _fill_dict(d, obj, e)
 
 
@@ -185,7 +203,7 @@ def _dict_view(d, n, e):
 
 
 def _cell(d, n, e):
-    cell = d.memo[n] = types.CellType()
+    cell = d.memo.setdefault(n, types.CellType())
     if "v" not in e:
         return
     refs = list(refs_in(e["v"]))
@@ -198,8 +216,9 @@ def _cell(d, n, e):
 
 
 def _function(d, n, e):
-    yield from refs_in(e["globals"])
-    yield from _items(d, e["closure"])
+    for value in (e["globals"], *e["closure"]):
+        if d.shell(value) is None:
+            yield from refs_in(value)
     code = d.context.find_code(e["code"])
     closure = tuple(d.value(c) for c in e["closure"]) or None
     if len(closure or ()) != len(code.co_freevars):
@@ -247,11 +266,13 @@ def _module(d, n, e):
 
 
 def _module_dict(d, n, e):
+    namespace = d.memo.setdefault(n, _module_namespace(d, e))
     if e.get("program"):
-        namespace = d.memo[n] = d.context.module(e["name"], True).__dict__
         yield from _fill_dict(d, namespace, e)
-    else:
-        d.memo[n] = vars(d.context.module(e["name"], False))
+
+
+def _module_namespace(d, e) -> dict:
+    return vars(d.context.module(e["name"], bool(e.get("program"))))
 
 
 def _enum_member(d, n, e):
@@ -416,6 +437,14 @@ def _dill(d, n, e):
     return
     yield
 
+
+_SHELLS = {
+    "list": lambda d, e: [],
+    "dict": lambda d, e: {},
+    "set": lambda d, e: set(),
+    "cell": lambda d, e: types.CellType(),
+    "module_dict": _module_namespace,
+}
 
 _BUILDERS = {
     "list": _list, "tuple": _tuple, "set": _set, "frozenset": _frozenset, "dict": _dict,

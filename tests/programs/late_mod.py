@@ -1,0 +1,1 @@
+VALUE = "late module loaded"

@@ -1,0 +1,17 @@
+"""Frames of a pure-Python library on the stack: sched runs the program's callbacks."""
+import sched
+import time
+
+scheduler = sched.scheduler(time.monotonic, time.sleep)
+log = []
+
+
+def job(name):
+    log.append(name)
+    print("job", name)  #@capture 2
+
+
+for n, name in enumerate(["a", "b", "c"]):
+    scheduler.enter(0.01 * n, 1, job, (name,))
+scheduler.run()
+print("log", log)

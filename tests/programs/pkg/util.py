@@ -1,0 +1,5 @@
+factor = 3
+
+
+def scale(x):
+    return x * factor
