@@ -84,19 +84,25 @@ def program_args(program: Path) -> list[str]:
     return []
 
 
-def markers(program: Path) -> list[tuple[int, int]]:
-    """``(line, hit)`` for every ``#@capture`` comment (``#@capture 2,5`` names hits)."""
+def markers(program: Path) -> list[tuple[Path, int, int]]:
+    """``(file, line, hit)`` for every ``#@capture`` comment (``#@capture 2,5`` names
+    hits) in the program and in the modules it names with ``#@also module.py``."""
+    files = [program] + [program.parent / line.split()[1]
+                         for line in program.read_text().splitlines()
+                         if line.startswith("#@also")]
     found = []
-    for number, text in enumerate(program.read_text().splitlines(), 1):
-        match = re.search(r"#@capture(?:\s+([\d,]+))?", text)
-        if match:
-            hits = [int(h) for h in (match.group(1) or "1").split(",")]
-            found += [(number, hit) for hit in hits]
+    for path in files:
+        for number, text in enumerate(path.read_text().splitlines(), 1):
+            match = re.search(r"#@capture(?:\s+([\d,]+))?", text)
+            if match:
+                hits = [int(h) for h in (match.group(1) or "1").split(",")]
+                found += [(path, number, hit) for hit in hits]
     return found
 
 
 @dataclass
 class Hop:
+    file: Path
     line: int
     hit: int
     version: str  # interpreter that runs up to this capture
@@ -110,7 +116,7 @@ def chain(env: Env, program: Path, hops: list[Hop], final_version: str,
     snapshot = None
     for n, hop in enumerate(hops):
         out = env.tmp / f"hop{n}.json"
-        where = f"{program}:{hop.line}#{hop.hit}"
+        where = f"{hop.file}:{hop.line}#{hop.hit}"
         if snapshot is None:
             run = env.framemig(hop.version, "exec", "--dump-at", where, "--dump-to", out,
                                program, *args)

@@ -13,19 +13,23 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import markers  # noqa: E402
 
 program = os.path.abspath(sys.argv[1])
-wanted = set(markers(__import__("pathlib").Path(program)))
-hits: dict[int, int] = {}
+wanted = {(str(f), line, hit) for f, line, hit in markers(__import__("pathlib").Path(program))}
+hits: dict[tuple, int] = {}
 order = []
 
 
+files = {f for f, _, _ in wanted}
+
+
 def tracer(frame, event, arg):
-    if frame.f_code.co_filename != program:
+    filename = frame.f_code.co_filename
+    if filename not in files:
         return None
     if event == "line":
-        line = frame.f_lineno
-        hits[line] = hits.get(line, 0) + 1
-        if (line, hits[line]) in wanted:
-            order.append(f"{line}#{hits[line]}")
+        key = (filename, frame.f_lineno)
+        hits[key] = hits.get(key, 0) + 1
+        if (*key, hits[key]) in wanted:
+            order.append(f"{filename}:{key[1]}#{hits[key]}")
     return tracer
 
 

@@ -31,9 +31,8 @@ def take(world: World, innermost, root, root_kind: str, pending: dict | None,
     """Capture the program now, or raise NotSafe (wait) / CannotTravel (give up)."""
     check_threads()
     live = frames.live_stack(world, innermost, root, pending)
-    running = {id(f.generator): i for i, f in enumerate(live) if f.generator is not None}
-    enc = Encoder(world, running)
-    stack = [frames.frame_record(enc, f, i) for i, f in enumerate(live)]
+    enc = Encoder(world, frames.running_generators(live))
+    stack = [record for f in live for record in frames.frame_records(enc, f)]
     modules = []
     for name, module in sorted(world.program_modules.items(), key=lambda kv: kv[0] != "__main__"):
         filename = getattr(module, "__file__", None) or world.main_path

@@ -17,9 +17,10 @@ import types
 from dataclasses import dataclass, field
 
 from framemig import env
+from framemig.capture import comprehensions
 from framemig.capture.refusal import Refused
 from framemig.capture.world import World, is_framemig_file
-from framemig.interp import codes, stackmap, trampolines
+from framemig.interp import codes, stackmap, stacksim, trampolines
 from framemig.interp.frameread import NULL, FrameView
 from framemig.interp.stacksim import CodeInfo
 
@@ -251,19 +252,60 @@ def _attach_generators(live: list[LiveFrame]) -> None:
 # --- records ----------------------------------------------------------------------------
 
 
-def frame_record(enc, live: LiveFrame, stack_index: int) -> dict:
-    """The JSON record of one frame on the program's stack."""
+def frame_records(enc, live: LiveFrame) -> list[dict]:
+    """The JSON records of one frame on the program's stack (several if the frame is
+    inside inlined comprehensions: see :mod:`framemig.capture.comprehensions`)."""
     world = enc.world
     frame = live.frame
     label = where(world, frame)
-    record = _state_record(enc, frame, live.view, live.info, live.index, live.below, label)
-    if live.is_module:
-        record["module"] = _module_name(world, frame)
-    if live.generator is not None:
-        record["generator"] = enc.root(live.generator, f"{label}: the running generator")
-    if live.link is not None:
-        record["link"] = _link_record(enc, live.link, label)
-    return record
+    info = live.info
+    template = info.stacks[live.index][: len(live.below)]
+    key = world.code_key(frame.f_code)
+    slots = live.view.slots()
+    parts = None
+    if env.PYBEHAVIOR.inlined_comprehensions:
+        parts = comprehensions.split(info, template, live.below, slots, key, live.is_module)
+    if parts is None:
+        parts = [comprehensions.Part(key, None, template, live.below, slots, frame.f_lineno)]
+    cell_names = set(frame.f_code.co_cellvars) | set(frame.f_code.co_freevars)
+    records = []
+    for n, part in enumerate(parts):
+        innermost = n == len(parts) - 1
+        place = stackmap.place_of(info, live.index) if part.place is None else part.place
+        record = {
+            "code": part.key.as_json(),
+            "at": place.as_json(),
+            "line": frame.f_lineno if innermost else part.line,
+            "globals": enc.root(frame.f_globals, f"{label}: its globals"),
+            "stack": _stack_items(enc, info, part.template, part.raw, label),
+        }
+        if n == 0 and live.is_module:
+            record["module"] = _module_name(world, frame)
+        if not live.is_module or n > 0:
+            record["locals"] = {
+                name: enc.root(value, f"{label}: local {name!r}")
+                for name, value in part.locals.items()
+                if value is not NULL and (n > 0 or name not in cell_names)}
+            record["cells"] = {} if n > 0 else {
+                name: enc.root(value, f"{label}: variable {name!r}")
+                for name, value in part.locals.items()
+                if value is not NULL and name in cell_names}
+        if n == 0 and live.generator is not None:
+            record["generator"] = enc.root(live.generator, f"{label}: the running generator")
+        if not innermost:
+            record["link"] = {"kind": "direct"}
+        elif live.link is not None:
+            record["link"] = _link_record(enc, live.link, label)
+        records.append(record)
+    return records
+
+
+def _stack_items(enc, info, template, raw, label) -> list:
+    try:
+        items = stackmap.normalize(info, template, raw)
+    except stackmap.StackMismatch as exc:
+        raise NotSafe(f"{label}: {exc}") from None
+    return [_item_record(enc, item, label, n) for n, item in enumerate(items)]
 
 
 def _module_name(world: World, frame) -> str:
@@ -288,33 +330,28 @@ def _link_record(enc, link: Link, label: str) -> dict:
 
 def _state_record(enc, frame, view: FrameView, info: CodeInfo, index: int, below: list,
                   label: str) -> dict:
+    """The record of a generator that is not running (never inside a comprehension)."""
     world = enc.world
     key = world.code_key(frame.f_code)
     template = info.stacks[index]
-    consumed = len(template) - len(below)
-    try:
-        items = stackmap.normalize(info, template[: len(template) - consumed], below)
-    except stackmap.StackMismatch as exc:
-        raise NotSafe(f"{label}: {exc}") from None
     record = {
         "code": key.as_json(),
         "at": stackmap.place_of(info, index).as_json(),
         "line": frame.f_lineno,
         "globals": enc.root(frame.f_globals, f"{label}: its globals"),
-        "stack": [_item_record(enc, item, label, n) for n, item in enumerate(items)],
+        "stack": _stack_items(enc, info, template[: len(below)], below, label),
     }
-    if frame.f_code.co_flags & inspect.CO_OPTIMIZED:
-        local_values, cells = {}, {}
-        cell_names = set(frame.f_code.co_cellvars) | set(frame.f_code.co_freevars)
-        for name, value in view.slots().items():
-            if value is NULL:
-                continue
-            if name in cell_names:
-                cells[name] = enc.root(value, f"{label}: variable {name!r}")
-            else:
-                local_values[name] = enc.root(value, f"{label}: local {name!r}")
-        record["locals"] = local_values
-        record["cells"] = cells
+    local_values, cells = {}, {}
+    cell_names = set(frame.f_code.co_cellvars) | set(frame.f_code.co_freevars)
+    for name, value in view.slots().items():
+        if value is NULL:
+            continue
+        if name in cell_names:
+            cells[name] = enc.root(value, f"{label}: variable {name!r}")
+        else:
+            local_values[name] = enc.root(value, f"{label}: local {name!r}")
+    record["locals"] = local_values
+    record["cells"] = cells
     return record
 
 
@@ -374,6 +411,23 @@ def _yield_before(info: CodeInfo, index: int) -> int:
         if info.instrs[back].opname == "YIELD_VALUE":
             return back
     return index
+
+
+def running_generators(live: list[LiveFrame]) -> dict[int, int]:
+    """id(generator) -> index of its frame's first record in the snapshot's stack."""
+    running, index = {}, 0
+    for frame in live:
+        if frame.generator is not None:
+            running[id(frame.generator)] = index
+        index += _record_count(frame)
+    return running
+
+
+def _record_count(live: LiveFrame) -> int:
+    if not env.PYBEHAVIOR.inlined_comprehensions:
+        return 1
+    template = live.info.stacks[live.index][: len(live.below)]
+    return 1 + len(stacksim.comprehension_groups(live.info, template))
 
 
 def describe_chain(world: World, live: list[LiveFrame]) -> str:

@@ -45,16 +45,26 @@ def walk(code: CodeType):
             yield from walk(const)
 
 
-_COMPREHENSION_SCOPE = re.compile(r"<(?:list|set|dict)comp>\.")
+COMPREHENSION_NAMES = ("<listcomp>", "<setcomp>", "<dictcomp>")
+_COMPREHENSION_SCOPE = re.compile(r"<(?:list|set|dict)comp>\.(?!<(?:list|set|dict)comp>)")
 
 
 def scope_name(qualname: str) -> str:
     """A qualified name as every version spells it.
 
     PYVERSIONS: 3.12 inlines comprehensions, so a lambda inside ``[... for ...]`` is
-    ``f.<locals>.<lambda>``, where 3.11 says ``f.<locals>.<listcomp>.<lambda>``.
+    ``f.<locals>.<lambda>``, where 3.11 says ``f.<locals>.<listcomp>.<lambda>``. The
+    comprehensions themselves keep their names (3.11's frames for them are named so).
     """
-    return _COMPREHENSION_SCOPE.sub("", qualname)
+    while True:
+        shorter = _COMPREHENSION_SCOPE.sub("", qualname)
+        if shorter == qualname:
+            return qualname
+        qualname = shorter
+
+
+def is_comprehension(qualname: str) -> bool:
+    return qualname.rsplit(".", 1)[-1] in COMPREHENSION_NAMES
 
 
 class CodeIndex:

@@ -200,17 +200,3 @@ def find_place(info: CodeInfo, place: Place, fits=None) -> int:
             return found[0]
     raise StackMismatch(f"no {place.op} instruction at line {place.line} "
                         f"cols {place.col}-{place.end_col}")
-
-
-def fits_below(info: CodeInfo, items: list[Item], consumed: bool):
-    """A ``fits`` filter: the stack below the instruction's operands takes ``items``."""
-    def fits(index: int) -> bool:
-        template = info.stacks[index]
-        if consumed:
-            template = template[: len(template) - operand_count(info, index)]
-        try:
-            denormalize(info, template, items)
-        except StackMismatch:
-            return False
-        return True
-    return fits

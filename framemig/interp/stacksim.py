@@ -187,3 +187,22 @@ def info_for(code: CodeType, entries=(0,), skip=None) -> CodeInfo:
     result = analyze(code, entries, skip)
     _cache[key] = (code, result)
     return result
+
+
+def comprehension_groups(info: CodeInfo, template: tuple) -> list[tuple[int, int]]:
+    """Slot ranges ``(first, end)`` of the LOAD_FAST_AND_CLEAR runs in a stack: one per
+    inlined comprehension the instruction is inside (PYVERSIONS: 3.12+)."""
+    groups = []
+    i = 0
+    while i < len(template):
+        slot = template[i]
+        if slot.kind == MAYBE_NULL:
+            start = i
+            position = info.position(slot.pusher)
+            while (i < len(template) and template[i].kind == MAYBE_NULL
+                   and info.position(template[i].pusher) == position):
+                i += 1
+            groups.append((start, i))
+        else:
+            i += 1
+    return groups

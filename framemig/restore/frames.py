@@ -15,7 +15,7 @@ import types
 
 from framemig import env
 from framemig.errors import RestoreFailed
-from framemig.interp import stackmap, stacksim, trampolines
+from framemig.interp import codes, stackmap, stacksim, trampolines
 from framemig.interp.frameread import NULL
 from framemig.restore import resumecode
 
@@ -58,28 +58,82 @@ class FrameBuilder:
         self.r = restoration
         self.records: list[dict] = restoration.body["stack"]
         self.functions: dict[int, types.FunctionType] = {}
+        self.shared_cells: dict[tuple, types.CellType] = {}
+        self.units = self._units()
+
+    def _units(self) -> dict[int, list[int]]:
+        """Snapshot frames that become one frame here, by their first index.
+
+        PYVERSIONS: on 3.12+ a comprehension's frame joins the function it runs in.
+        """
+        units, i = {}, 0
+        while i < len(self.records):
+            unit = [i]
+            while env.PYBEHAVIOR.inlined_comprehensions and i + len(unit) < len(self.records) \
+                    and codes.is_comprehension(self.records[i + len(unit)]["code"]["qualname"]):
+                unit.append(i + len(unit))
+            units[i] = unit
+            i += len(unit)
+        return units
 
     # --- the stack --------------------------------------------------------------------
 
     def stack_function(self, k: int) -> types.FunctionType:
         """The resume function of stack frame ``k``; builds the frames above it first."""
-        for j in range(len(self.records) - 1, k - 1, -1):
-            if j not in self.functions:
-                self.functions[j] = self._build_stack_frame(j)
+        if k not in self.units:
+            raise RestoreFailed(f"frame {k} of the snapshot runs inside another one here")
+        for start in sorted(self.units, reverse=True):
+            if start >= k and start not in self.functions:
+                self.functions[start] = self._build_unit(self.units[start])
         return self.functions[k]
 
-    def _build_stack_frame(self, k: int) -> types.FunctionType:
-        record = self.records[k]
+    def _build_unit(self, unit: list[int]) -> types.FunctionType:
+        last = unit[-1]
+        record = self.records[last]
         link = record.get("link")
-        innermost = k == len(self.records) - 1
+        innermost = last == len(self.records) - 1
         exception = self.r.handled_exception if innermost else None
 
         def operands(info, index):
             if link is None:
                 return []
-            return self._link_operands(k, link, info, index)
+            return self._link_operands(last, link, info, index)
 
-        return self.build(record, operands, consumed=link is not None, exception=exception)
+        if len(unit) == 1:
+            return self.build(record, operands, consumed=link is not None, exception=exception,
+                              index_in_stack=last)
+        return self._build_merged([self.records[j] for j in unit], operands, link, exception,
+                                  unit[0])
+
+    def _build_merged(self, records, operands, link, exception, position):
+        """A function and the comprehensions running in it, as one frame (3.12+)."""
+        enclosing, comprehensions = records[0], records[1:]
+        decoded = [{**{name: self.r.decoder.value(v) for name, v in r.get("locals", {}).items()},
+                    **{name: _contents(self.r.decoder.value(v))
+                       for name, v in r.get("cells", {}).items() if k > 0}}
+                   for k, r in enumerate(records)]
+        scopes = [dict(decoded[0])]  # the variables seen outside each comprehension
+        for values in decoded[1:]:
+            scopes.append({**scopes[-1], **{k: v for k, v in values.items() if k != ".0"}})
+        items_of = [[self._item(i) for i in r.get("stack", [])] for r in records]
+
+        def items_for(info, template):
+            groups = stacksim.comprehension_groups(info, template)
+            if len(groups) != len(comprehensions):
+                raise stackmap.StackMismatch(
+                    f"{len(comprehensions)} comprehension(s) saved, {len(groups)} here")
+            items = list(items_of[0])
+            for n, (start, end) in enumerate(groups):
+                for k in range(start, end):
+                    name = info.instrs[template[k].pusher].argval
+                    items.append(stackmap.Item(stackmap.ITEM_MAYBE, scopes[n].get(name, NULL)))
+                items += items_of[n + 1]
+            return items
+
+        merged = dict(enclosing, at=comprehensions[-1]["at"], line=comprehensions[-1]["line"])
+        merged["locals"] = {}
+        return self.build(merged, operands, consumed=link is not None, exception=exception,
+                          items_for=items_for, local_values=scopes[-1], index_in_stack=position)
 
     def _link_operands(self, k: int, link: dict, info, index: int) -> list:
         instr = info.instrs[index]
@@ -124,26 +178,46 @@ class FrameBuilder:
 
     # --- one resume function -----------------------------------------------------------
 
-    def build(self, record: dict, operands, consumed: bool, exception=None):
+    def build(self, record: dict, operands, consumed: bool, exception=None, items_for=None,
+              local_values=None, index_in_stack=None):
         decoder = self.r.decoder
         key, original = self.r.sources.find_code(record["code"])
         info = stacksim.info_for(original)
-        items = [self._item(i) for i in record.get("stack", [])]
+        if items_for is None:
+            saved = [self._item(i) for i in record.get("stack", [])]
+
+            def items_for(info, template):
+                return saved
+
         label = f"{key.source}:{record.get('line')} in {key.qualname}"
+
+        def below_at(index):
+            template = info.stacks[index]
+            count = stackmap.operand_count(info, index) if consumed else 0
+            template = template[: len(template) - count]
+            return stackmap.denormalize(info, template, items_for(info, template))
+
+        def fits(index):
+            try:
+                below_at(index)
+            except stackmap.StackMismatch:
+                return False
+            return True
+
         try:
             if record.get("at") is None:
                 index, below = body_start(info), []
             else:
                 place = stackmap.Place.from_json(record["at"])
-                index = stackmap.find_place(info, place,
-                                            stackmap.fits_below(info, items, consumed))
-                template = info.stacks[index]
-                count = stackmap.operand_count(info, index) if consumed else 0
-                below = stackmap.denormalize(info, template[: len(template) - count], items)
+                index = stackmap.find_place(info, place, fits)
+                below = below_at(index)
         except stackmap.StackMismatch as exc:
             raise RestoreFailed(f"{label}: cannot continue on {env.describe()}: {exc}") from None
         slots = below + operands(info, index)
-        local_values = {name: decoder.value(v) for name, v in record.get("locals", {}).items()}
+        if local_values is None:
+            local_values = {name: decoder.value(v) for name, v in record.get("locals", {}).items()}
+        local_values = {k: v for k, v in local_values.items() if v is not NULL}
+        cells = self._place_cells(index_in_stack, record, original, local_values)
         unknown = set(local_values) - set(original.co_varnames)
         if unknown:
             raise RestoreFailed(f"{label}: locals {sorted(unknown)} do not exist in its code")
@@ -156,10 +230,9 @@ class FrameBuilder:
         code = resumecode.build(original, key, plan)
         state = (*local_values.values(), *[v for v in slots if v is not NULL],
                  *([exception] if exception is not None else []))
-        cells = record.get("cells", {})
         closure = [types.CellType(state)]
         for name in (*original.co_cellvars, *original.co_freevars):
-            closure.append(decoder.value(cells[name]) if name in cells else types.CellType())
+            closure.append(cells.get(name) or types.CellType())
         namespace = decoder.value(record["globals"])
         defaults, kwdefaults = resumecode.placeholder_defaults(code)
         function = types.FunctionType(code, namespace, original.co_name, defaults,
@@ -167,6 +240,46 @@ class FrameBuilder:
         function.__kwdefaults__ = kwdefaults or None
         function.__qualname__ = original.co_qualname
         return function
+
+    def _place_cells(self, position, record, original, local_values) -> dict:
+        """Cell objects for ``original``'s cell and free variables.
+
+        Versions disagree on what is a cell: 3.11 keeps a variable that a nested
+        comprehension reads in a cell, 3.12+ (comprehension inlined) in a plain local. A
+        saved cell the code here does not want becomes a local; a saved local the code
+        keeps in a cell gets one, shared with the comprehensions nested in the frame.
+        """
+        wanted_cells = set(original.co_cellvars)
+        wanted = wanted_cells | set(original.co_freevars)
+        cells = {name: self.r.decoder.value(ref) for name, ref in record.get("cells", {}).items()}
+        for name in list(cells):
+            if name not in wanted:
+                contents = cells.pop(name).cell_contents if _has(cells.get(name)) else NULL
+                local_values.setdefault(name, contents)
+        for name in wanted_cells:
+            key = (position, name)
+            if name in cells:
+                self.shared_cells.setdefault(key, cells[name])
+            cells[name] = self.shared_cells.setdefault(key, types.CellType())
+            if name in local_values:
+                cells[name].cell_contents = local_values.pop(name)
+        for name in set(original.co_freevars) - set(cells):
+            cells[name] = self._enclosing_cell(position, name)
+        return cells
+
+    def _enclosing_cell(self, position, name):
+        """The cell of ``name`` in the frame a comprehension at ``position`` runs in."""
+        if position is None:
+            return types.CellType()
+        j = position - 1
+        while j >= 0:
+            record = self.records[j]
+            if name in record.get("locals", {}) or name in record.get("cells", {}):
+                return self.shared_cells.setdefault((j, name), types.CellType())
+            if not codes.is_comprehension(record["code"]["qualname"]):
+                break
+            j -= 1
+        return types.CellType()
 
     def _item(self, data: dict) -> stackmap.Item:
         kind = data["k"]
@@ -177,3 +290,15 @@ class FrameBuilder:
         return stackmap.Item(kind, self.r.decoder.value(data["v"]),
                              tuple(data.get("pos") or ()) or None)
 
+
+
+def _has(cell) -> bool:
+    try:
+        cell.cell_contents
+    except (ValueError, AttributeError):
+        return False
+    return True
+
+
+def _contents(cell):
+    return cell.cell_contents if _has(cell) else NULL

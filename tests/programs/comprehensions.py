@@ -2,7 +2,7 @@
 
 
 def work(x):
-    print("work", x)  #@capture 2,5
+    print("work", x)  #@capture 1,2,4,6,8,11,12,13
     return x * x
 
 

@@ -1,7 +1,8 @@
 """Globals of several program modules and a package; functions from them; late imports."""
-import helper_mod
+#@also _helper_mod.py
+import _helper_mod as helper_mod
 import pkg
-from helper_mod import record
+from _helper_mod import record
 from pkg.util import scale
 
 total = 0
@@ -10,7 +11,7 @@ for i in range(4):
     print("main total", total)  #@capture 3
 pkg.util.factor = 10
 print("scaled", pkg.scale(2), scale(2), pkg.VERSION)  #@capture
-import late_mod  # noqa: E402  (imported only after the capture)
+import _late_mod as late_mod  # noqa: E402  (imported only after the capture)
 
 print("late", late_mod.VALUE, helper_mod.calls, helper_mod.history)
 print("same module", record.__globals__ is helper_mod.__dict__)
