@@ -39,6 +39,9 @@ class _Null:
 
 NULL = _Null()
 
+# Names framemig gives the locals it adds to resume code objects; never program state.
+HIDDEN_PREFIX = ".fm_"
+
 
 def _iframe_address(frame: FrameType) -> int:
     return ctypes.c_void_p.from_address(id(frame) + env.FRAME_OBJECT_F_FRAME_OFFSET).value
@@ -103,6 +106,8 @@ class FrameView:
         values = {}
         cells = cell_names(self.code)
         for index, (name, _kind) in enumerate(self.names):
+            if name.startswith(HIDDEN_PREFIX):
+                continue  # a resume code object's own bookkeeping
             value = _slot(self.address, index)
             if name in cells and value is not NULL and type(value) is not _CellType:
                 # PYVERSIONS: an argument cell is a plain value until MAKE_CELL runs.

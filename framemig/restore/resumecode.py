@@ -23,8 +23,9 @@ from bytecode.instr import InstrLocation
 
 from framemig.interp import codes
 from framemig.interp.codes import CodeKey
+from framemig.interp.frameread import HIDDEN_PREFIX
 
-STATE = ".fm_state"
+STATE = HIDDEN_PREFIX + "state"
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def _build(original: CodeType, key: CodeKey, plan: Plan) -> CodeType:
     frees = list(bc.freevars)
     argnames = list(bc.argnames)
     arg_cells = [name for name in argnames if name in cells]
-    renamed = {name: f".fm_cellarg_{name}" for name in arg_cells}
+    renamed = {name: f"{HIDDEN_PREFIX}cellarg_{name}" for name in arg_cells}
 
     def convert(instr: Instr) -> Instr:
         arg = instr.arg
@@ -103,8 +104,9 @@ def _build(original: CodeType, key: CodeKey, plan: Plan) -> CodeType:
             return Instr(name, location=location)
         return Instr(name, arg, location=location)
 
-    temps = [f".fm_v{i}" for i in range(sum(plan.slots))]
-    stored = [*plan.locals, *temps] + ([".fm_exc"] if plan.set_exception else [])
+    temps = [f"{HIDDEN_PREFIX}v{i}" for i in range(sum(plan.slots))]
+    exception = HIDDEN_PREFIX + "exc"
+    stored = [*plan.locals, *temps] + ([exception] if plan.set_exception else [])
     prologue = []
     if stored:
         prologue += [ins("LOAD_DEREF", FreeVar(STATE)), ins("UNPACK_SEQUENCE", len(stored))]
@@ -113,8 +115,8 @@ def _build(original: CodeType, key: CodeKey, plan: Plan) -> CodeType:
     for name in arg_cells:  # PYVERSIONS: 3.11 super() reads the first argument slot
         prologue += [ins("LOAD_DEREF", FreeVar(name)), ins("STORE_FAST", renamed[name])]
     if plan.set_exception:
-        prologue += [ins("LOAD_FAST", ".fm_exc"), ins("PUSH_EXC_INFO"), ins("POP_TOP"),
-                     ins("POP_TOP"), ins("DELETE_FAST", ".fm_exc")]
+        prologue += [ins("LOAD_FAST", exception), ins("PUSH_EXC_INFO"), ins("POP_TOP"),
+                     ins("POP_TOP"), ins("DELETE_FAST", exception)]
     values = iter(temps)
     for is_value in plan.slots:
         prologue.append(ins("LOAD_FAST", next(values)) if is_value else ins("PUSH_NULL"))
@@ -129,9 +131,9 @@ def _build(original: CodeType, key: CodeKey, plan: Plan) -> CodeType:
     flags = CompilerFlags(bc.flags)
     positional = bc.argcount + bc.kwonlyargcount
     if not flags & CompilerFlags.VARARGS:
-        new_argnames.insert(positional, ".fm_args")
+        new_argnames.insert(positional, HIDDEN_PREFIX + "args")
     if not flags & CompilerFlags.VARKEYWORDS:
-        new_argnames.append(".fm_kw")
+        new_argnames.append(HIDDEN_PREFIX + "kw")
     flags |= CompilerFlags.VARARGS | CompilerFlags.VARKEYWORDS
     flags &= ~CompilerFlags.NOFREE
 

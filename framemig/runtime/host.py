@@ -75,7 +75,12 @@ class Host:
         main_path = restoration.sources.path(body["program"]["main"])
         sources = {restoration.sources.path(k): v["text"]
                    for k, v in body["sources"].items()}
-        self._install(Program(main_path, sources, hops=body.get("hops", 0)))
+        resumes_at = None
+        if stack:
+            top = stack[-1]
+            resumes_at = (os.path.abspath(restoration.sources.path(top["code"]["source"])),
+                          top["at"]["line"] if top.get("at") else None)
+        self._install(Program(main_path, sources, hops=body.get("hops", 0)), resumes_at)
         if "timers" in runtime:
             timers.install({"timers": runtime["timers"], "next_handle": runtime["next_handle"]})
         hooks.install(runtime.get("on_restore", []))
@@ -96,7 +101,7 @@ class Host:
         if self.session is not None:
             self.session.at_sleep(caller, remaining)
 
-    def _install(self, program: Program) -> None:
+    def _install(self, program: Program, resumes_at: tuple | None = None) -> None:
         if not hasattr(self, "_waker"):
             self._install_sleep_only()
         self.session = Session(program, self._waker)
@@ -112,7 +117,7 @@ class Host:
             path, line, hit, out, leave_running = self.dump_at
             self.session.arm_breakpoint(
                 path, line, hit,
-                lambda: Request(out, leave_running, float("inf")))
+                lambda: Request(out, leave_running, float("inf")), resumes_at)
 
     def _unregister(self) -> None:
         if self._registration:

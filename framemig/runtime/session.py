@@ -58,6 +58,7 @@ class Session:
         self.request: Request | None = None
         self.last_reason = "no safe point was reached"
         self.breakpoint: tuple | None = None  # (path, line, hits left, Request factory)
+        self._resumes_at: tuple | None = None
         self.before_exit: list = []  # called before a captured process ends
         self._tracing = False
         self._busy = False  # capturing: our own code must not be traced
@@ -144,14 +145,26 @@ class Session:
 
     # --- breakpoints: capture when a line is reached (--dump-at) --------------------------
 
-    def arm_breakpoint(self, path: str, line: int, hit: int, request_factory) -> None:
+    def arm_breakpoint(self, path: str, line: int, hit: int, request_factory,
+                       resumes_at: tuple | None = None) -> None:
+        """Capture when ``path:line`` is reached the ``hit``-th time. A restored program
+        does not count reaching the line it resumes at (``resumes_at``) once more."""
         self.breakpoint = (os.path.abspath(path), line, hit, request_factory)
+        self._resumes_at = resumes_at
         self._tracing = True
         sys.settrace(self._trace_call)
 
     def _check_breakpoint(self, frame) -> None:
         path, line, hits_left, factory = self.breakpoint
-        if frame.f_lineno != line or os.path.abspath(frame.f_code.co_filename) != path:
+        resumed = codes.resume_info(frame.f_code)
+        if resumed is not None and _in_prologue(frame, resumed):
+            return
+        here = (os.path.abspath(frame.f_code.co_filename), frame.f_lineno)
+        if self._resumes_at is not None:
+            first, self._resumes_at = self._resumes_at, None
+            if here == first:
+                return
+        if here != (path, line):
             return
         hits_left -= 1
         if hits_left > 0:
@@ -250,6 +263,11 @@ class Session:
 @functools.lru_cache(maxsize=1024)
 def _in_directory(filename: str, directory: str) -> bool:
     return os.path.abspath(filename).startswith(directory + os.sep)
+
+
+def _in_prologue(frame, resumed) -> bool:
+    index = codes.analysis(frame.f_code).index_at(frame.f_lasti)
+    return resumed.prologue[0] <= index < resumed.prologue[1]
 
 
 def _is_ours(frame) -> bool:
