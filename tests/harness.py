@@ -148,3 +148,36 @@ def dump_after(env: Env, version: str, program: Path, delay: float, out: Path,
         process.send_signal(signal.SIGKILL)
         stdout, stderr = process.communicate()
     return Run(stdout, stderr, process.returncode), dump
+
+
+class Live:
+    """A program running under ``framemig exec`` whose output the test reads as it comes."""
+
+    def __init__(self, env: Env, version: str, program: Path, *args):
+        self.process = env.popen(version, "exec", program, *args)
+        self.lines: list[bytes] = []
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def wait_for(self, text: bytes, timeout: float = 30) -> None:
+        """Read output lines until one contains ``text``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if not line:
+                raise AssertionError(f"program ended before printing {text!r}: {self.lines}")
+            self.lines.append(line)
+            if text in line:
+                return
+        raise AssertionError(f"no {text!r} within {timeout} s")
+
+    def finish(self, timeout: float = 60) -> Run:
+        stdout, stderr = self.process.communicate(timeout=timeout)
+        return Run(b"".join(self.lines) + stdout, stderr, self.process.returncode)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.communicate()

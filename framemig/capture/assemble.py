@@ -40,7 +40,7 @@ def take(world: World, innermost, root, root_kind: str, pending: dict | None,
             "name": name,
             "source": world.source_key(filename),
             "package": hasattr(module, "__path__"),
-            "dict": enc.root(module.__dict__, f"module {name}"),
+            "dict": enc.root(module.__dict__, f"{world.source_key(filename)}:"),
         })
     runtime = {key: enc.root(value, f"framemig {key}") for key, value in runtime_state.items()}
     handled = enc.root(handled_exception, "the exception being handled")

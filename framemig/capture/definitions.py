@@ -15,7 +15,6 @@ import importlib
 import sys
 import types
 
-from framemig.capture.containers import dict_items
 from framemig.capture.refusal import Refused
 from framemig.capture.world import World, is_framemig_file
 
@@ -185,9 +184,10 @@ def namespace_entry(enc, namespace: dict, index):
     world = enc.world
     name = world.module_name_of_dict(namespace)
     if name is not None:
-        items = {k: v for k, v in namespace.items() if k not in MODULE_LOCAL_NAMES}
-        return {"t": "module_dict", "name": name, "program": True,
-                **dict_items(enc, items, index)}
+        values = {key: enc.child(value, index, f" global {key!r}")
+                  for key, value in namespace.items()
+                  if key not in MODULE_LOCAL_NAMES and type(key) is str}
+        return {"t": "module_dict", "name": name, "program": True, "s": values}
     if namespace is vars(sys.modules["builtins"]):
         return {"t": "module_dict", "name": "builtins"}
     module_name = namespace.get("__name__") if isinstance(namespace.get("__name__"), str) else None

@@ -276,7 +276,7 @@ def frame_records(enc, live: LiveFrame) -> list[dict]:
             "code": part.key.as_json(),
             "at": place.as_json(),
             "line": frame.f_lineno if innermost else part.line,
-            "globals": enc.root(frame.f_globals, f"{label}: its globals"),
+            "globals": enc.root(frame.f_globals, f"{label}:"),
             "stack": _stack_items(enc, info, part.template, part.raw, label),
         }
         if n == 0 and live.is_module:
@@ -338,7 +338,7 @@ def _state_record(enc, frame, view: FrameView, info: CodeInfo, index: int, below
         "code": key.as_json(),
         "at": stackmap.place_of(info, index).as_json(),
         "line": frame.f_lineno,
-        "globals": enc.root(frame.f_globals, f"{label}: its globals"),
+        "globals": enc.root(frame.f_globals, f"{label}:"),
         "stack": _stack_items(enc, info, template[: len(below)], below, label),
     }
     local_values, cells = {}, {}

@@ -10,19 +10,20 @@ from rich.tree import Tree
 from framemig.snapshot import describe
 
 
-def _link_text(record: dict) -> str:
+def _link_text(body: dict, record: dict) -> str:
     link = record.get("link")
     at = record.get("at") or {}
+    span = describe.source_span(body, record)
     if link is None:
         return f"stopped at line {at.get('line')}, col {at.get('col')}"
     kind = link["kind"]
     if kind == "sleep":
-        return f"in time.sleep, {link['remaining']:.3f} s left"
+        return f"in {span or 'time.sleep'}, {link['remaining']:.3f} s left"
     if kind == "gen":
         return f"driving a generator ({link.get('via')})"
     if kind == "class":
-        return "creating an object"
-    return f"calling (cols {at.get('col')}-{at.get('end_col')})"
+        return f"creating an object: {span}" if span else "creating an object"
+    return f"waiting for {span}" if span else f"calling (col {at.get('col')})"
 
 
 def summary(body: dict) -> dict:
@@ -34,7 +35,7 @@ def summary(body: dict) -> dict:
             "function": record["code"]["qualname"],
             "file": record["code"]["source"],
             "line": record.get("line"),
-            "doing": _link_text(record),
+            "doing": _link_text(body, record),
             "locals": {name: describe.value(v, objects)
                        for name, v in (record.get("locals") or {}).items()},
             "cells": {name: describe.value(v, objects)
@@ -121,7 +122,7 @@ def show(data: dict, console: Console | None = None) -> None:
         local_text = ", ".join(f"{k}={v}" for k, v in frame["locals"].items())
         if frame["cells"]:
             local_text += ("; " if local_text else "") + ", ".join(
-                f"{k}*={v}" for k, v in frame["cells"].items())
+                f"{k}={v}" for k, v in frame["cells"].items())
         stack.add_row(str(number), frame["function"], f"{frame['file']}:{frame['line']}",
                       frame["doing"], local_text or "-")
     if not data["stack"]:

@@ -93,3 +93,16 @@ def _newobj(data, objects) -> bool:
         return False
     target = objects[fn["ref"]]
     return target.get("t") == "global" and target.get("qualname") == "__newobj__"
+
+
+def source_span(body: dict, record: dict, limit: int = 40) -> str | None:
+    """The source text of the expression a frame is waiting in (one line only)."""
+    at = record.get("at") or {}
+    entry = body["sources"].get(record["code"]["source"])
+    if not entry or at.get("line") is None or at.get("line") != at.get("end_line"):
+        return None
+    lines = entry["text"].splitlines()
+    if not 0 < at["line"] <= len(lines) or at.get("col") is None:
+        return None
+    text = lines[at["line"] - 1].encode("utf-8")[at["col"]:at["end_col"]].decode("utf-8", "replace")
+    return text if len(text) <= limit else text[: limit - 3] + "..."

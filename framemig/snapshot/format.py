@@ -104,8 +104,9 @@ def decode(data: bytes, name: str = "snapshot") -> dict:
     except UnicodeDecodeError:
         raise SnapshotCorrupt(f"{name} is not a framemig snapshot (not text)") from None
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(data.rstrip()) - 1 and data.lstrip().startswith(b'{"framemig"'):
-            raise SnapshotCorrupt(f"{name} is truncated ({len(data)} bytes)") from None
+        if data.lstrip().startswith(b'{"framemig": "snapshot"'):
+            raise SnapshotCorrupt(f"{name} is truncated or damaged (invalid JSON at byte "
+                                  f"{exc.pos} of {len(data)})") from None
         raise SnapshotCorrupt(
             f"{name} is not a framemig snapshot (invalid JSON at byte {exc.pos})"
         ) from None

@@ -12,6 +12,6 @@ def job(name):
 
 
 for n, name in enumerate(["a", "b", "c"]):
-    scheduler.enter(0.01 * n, 1, job, (name,))
+    scheduler.enter(0.3 * n, 1, job, (name,))
 scheduler.run()
 print("log", log)
