@@ -57,6 +57,7 @@ def _wait(pid, request, timeout, progress) -> dict:
         if state == "done":
             if not reply.get("leave_running"):
                 _wait_for_exit(pid)
+            reply["sent"] = request["sent"]
             return reply
         if state == "failed":
             raise FramemigError(reply["message"], code=ExitCode(reply["code"]))

@@ -10,8 +10,10 @@ a registration file. When the main code is done, pending framemig timers run, as
 from __future__ import annotations
 
 import builtins
+import json
 import os
 import sys
+import time
 import types
 from importlib.machinery import SourceFileLoader
 
@@ -62,6 +64,7 @@ class Host:
 
     def resume(self, body: dict) -> int:
         """Continue the program captured in ``body`` (already checked by the format)."""
+        started = time.perf_counter()
         restoration = Restoration(body)
         restoration.create_modules()
         restoration.set_program_context()
@@ -88,6 +91,8 @@ class Host:
             import random
 
             random.setstate(runtime["random"])
+        _report({"restore_ms": round((time.perf_counter() - started) * 1000, 3),
+                 "frames": len(stack), "objects": len(body["objects"])})
         return self._run(start or (lambda: None), before=hooks.run_all)
 
     # --- around the program ------------------------------------------------------------
@@ -152,6 +157,14 @@ class Host:
         sys.stdout.flush()
         sys.excepthook(type(exc), exc, exc.__traceback__)
         return 130 if isinstance(exc, KeyboardInterrupt) else 1
+
+
+def _report(data: dict) -> None:
+    """Timings for tools that ask (bench, nodes): FRAMEMIG_REPORT names a JSON file."""
+    path = os.environ.get("FRAMEMIG_REPORT")
+    if path:
+        with open(path, "w") as handle:
+            json.dump(data, handle)
 
 
 def _without_framemig(tb):

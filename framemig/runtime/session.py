@@ -196,6 +196,7 @@ class Session:
             self._fail(NoSafePoint(f"no safe point within the timeout: {self.last_reason}"))
             return
         reached = time.monotonic()
+        self._reached_wall = time.time()
         self._busy = True
         try:
             self._take(request, innermost, pending, idle_root, reached)
@@ -235,7 +236,7 @@ class Session:
         self._stop_tracing()
         sys.stdout.flush()
         sys.stderr.flush()
-        request.reply("done", path=request.out, size=size,
+        request.reply("done", path=request.out, size=size, safe_point_at=self._reached_wall,
                       safe_point_ms=round((reached - request.asked) * 1000, 3),
                       capture_ms=round((captured - reached) * 1000, 3),
                       write_ms=round((written - captured) * 1000, 3),

@@ -74,7 +74,8 @@ def entry(data: dict, objects: list, depth: int = 1) -> str:
     if kind == "reduce":
         constructor = objects[data["args"]["ref"]]["v"][0] if _newobj(data, objects) else None
         if constructor is not None:
-            return f"<{value(constructor, objects, 0).rsplit('.', 1)[-1].strip('<>')} object>"
+            name = value(constructor, objects, 0).strip("<>").removeprefix("class ")
+            return f"<{name.rsplit('.', 1)[-1]} object>"
         return f"<{value(data['fn'], objects, 0)}(...)>"
     if kind in ("float", "complex"):
         return data.get("v") or f"({data['re']}+{data['im']}j)"
