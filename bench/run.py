@@ -206,7 +206,7 @@ def machine() -> dict:
     return {"cpu": model, "cores": os.cpu_count(), "system": platform.platform(),
             "python": versions, "benchmarks_run_on": platform.python_version(),
             "redis": redis.stdout.split()[2] if redis.returncode == 0 else None,
-            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
+            "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")}
 
 
 def verdict(value: float, goal: float) -> str:

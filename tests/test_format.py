@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from framemig.errors import SnapshotCorrupt
+from framemig.errors import PermissionDenied, SnapshotCorrupt
 from framemig.snapshot import format as snapshot_format
 
 
@@ -45,6 +45,6 @@ def test_reindenting_is_harmless_but_editing_is_not(tmp_path):
 
 def test_a_failed_write_leaves_nothing(tmp_path):
     target = tmp_path / "missing-dir" / "s.json"
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         snapshot_format.write(str(target), body())
     assert not target.exists()

@@ -47,7 +47,7 @@ def take(world: World, innermost, root, root_kind: str, pending: dict | None,
     objects = enc.drain()
     _carry_program_files(world)
     return {
-        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds"),
+        "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds"),
         "framemig": framemig.__version__,
         "interpreter": env.interpreter_facts(),
         "program": {

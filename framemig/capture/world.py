@@ -81,7 +81,8 @@ class World:
                 with open(path, encoding="utf-8") as handle:
                     return handle.read()
             except OSError:
-                raise CannotTravel(f"{filename}: the source of running code is not readable")
+                raise CannotTravel(
+                    f"{filename}: the source of running code is not readable") from None
         return "".join(lines)
 
     def _index(self, filename: str) -> codes.CodeIndex:

@@ -45,7 +45,7 @@ def summary(body: dict) -> dict:
     modules = []
     closures = []
     cell_owners: dict[int, list[str]] = {}
-    for index, entry in enumerate(objects):
+    for entry in objects:
         if entry.get("t") == "function":
             for cell in entry.get("closure", []):
                 cell_owners.setdefault(cell["ref"], []).append(entry["qualname"])
@@ -54,7 +54,7 @@ def summary(body: dict) -> dict:
         names = {name: describe.value(v, objects)
                  for name, v in namespace.get("s", {}).items() if not name.startswith("__")}
         modules.append({"name": module["name"], "source": module["source"], "globals": names})
-    for index, entry in enumerate(objects):
+    for entry in objects:
         if entry.get("t") == "function" and entry.get("closure"):
             variables = []
             for cell in entry["closure"]:

@@ -294,7 +294,7 @@ class FrameBuilder:
 
 def _has(cell) -> bool:
     try:
-        cell.cell_contents
+        _ = cell.cell_contents
     except (ValueError, AttributeError):
         return False
     return True

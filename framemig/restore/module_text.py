@@ -9,6 +9,7 @@ from __future__ import annotations
 import framemig
 from framemig.snapshot import describe
 
+
 def _frame_lines(number: int, record: dict, objects: list) -> list[str]:
     code = record["code"]
     at = record.get("at") or {}
