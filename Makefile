@@ -30,7 +30,7 @@ test: venvs
 	FRAMEMIG_PYTHON_3_11=$(CURDIR)/$(PY) \
 	FRAMEMIG_PYTHON_3_12=$(CURDIR)/.venv-3.12/bin/python \
 	FRAMEMIG_PYTHON_3_13=$(CURDIR)/.venv-3.13/bin/python \
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n auto $(PYTEST_ARGS)
 
 bench: venvs
 	FRAMEMIG_PYTHON_3_12=$(CURDIR)/.venv-3.12/bin/python \
