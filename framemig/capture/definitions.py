@@ -13,6 +13,7 @@ import dataclasses
 import enum
 import importlib
 import sys
+import time
 import types
 
 from framemig.capture.refusal import Refused
@@ -93,10 +94,14 @@ def _is_generated(function) -> bool:
 def function_entry(enc, function, index):
     code = function.__code__
     world = enc.world
+    if function is time.sleep:  # framemig's interruptible sleep stands in for time.sleep
+        return global_entry("time", "sleep")
     if not world.is_program_file(code.co_filename) or is_framemig_file(code.co_filename):
         named = _by_name(function)
         if named is not None and not _is_program_module(world, named[0]):
             return global_entry(*named)
+        if is_framemig_file(code.co_filename):
+            raise Refused(f"is framemig's own {function.__qualname__}, which does not travel")
     if _is_generated(function):
         raise Refused(f"is the function {function.__qualname__} made by exec/eval "
                       f"({code.co_filename}); its code has no source file to travel with")

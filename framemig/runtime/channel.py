@@ -23,10 +23,15 @@ import psutil
 SIGNAL = signal.SIGUSR1
 
 
+_made: set[str] = set()
+
+
 def run_dir() -> str:
     path = os.environ.get("FRAMEMIG_RUN_DIR") or os.path.join(
         os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir(), f"framemig-{os.getuid()}")
-    os.makedirs(path, mode=0o700, exist_ok=True)
+    if path not in _made:
+        os.makedirs(path, mode=0o700, exist_ok=True)
+        _made.add(path)
     return path
 
 

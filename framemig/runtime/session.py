@@ -62,6 +62,8 @@ class Session:
         self.before_exit: list = []  # called before a captured process ends
         self._tracing = False
         self._busy = False  # capturing: our own code must not be traced
+        self._waiting_sent = False
+        self._interrupted_at = None
 
     # --- starting a capture -----------------------------------------------------------
 
@@ -89,7 +91,8 @@ class Session:
     def begin(self, request: Request, frame) -> None:
         self.request = request
         self.last_reason = "no safe point was reached"
-        request.reply("waiting", where=self._where(frame))
+        self._waiting_sent = False
+        self._interrupted_at = frame
         self._start_tracing(frame)
         self.waker.wake()
 
@@ -104,13 +107,15 @@ class Session:
     # --- tracing ------------------------------------------------------------------------
 
     def _start_tracing(self, frame) -> None:
+        """Trace new frames, and the innermost live one; its callers are traced as control
+        returns to them (so a thousand-deep stack costs no more than a shallow one)."""
         self._tracing = True
         sys.settrace(self._trace_call)
-        while frame is not None:
-            if not is_framemig_file(frame.f_code.co_filename):
-                frame.f_trace = self._trace_line
-                frame.f_trace_lines = True
+        while frame is not None and is_framemig_file(frame.f_code.co_filename):
             frame = frame.f_back
+        if frame is not None:
+            frame.f_trace = self._trace_line
+            frame.f_trace_lines = True
 
     def _stop_tracing(self) -> None:
         if not self._tracing:
@@ -141,6 +146,11 @@ class Session:
                 self._check_breakpoint(frame)
             if self.request is not None:
                 self.attempt(frame, None)
+        elif event == "return":
+            caller = frame.f_back
+            if caller is not None and caller.f_trace is None and not _is_ours(caller):
+                caller.f_trace = self._trace_line
+                caller.f_trace_lines = True
         return self._trace_line
 
     # --- breakpoints: capture when a line is reached (--dump-at) --------------------------
@@ -215,6 +225,10 @@ class Session:
             )
         except NotSafe as reason:
             self.last_reason = str(reason)
+            if not self._waiting_sent:  # tell the asker only when it has to wait
+                self._waiting_sent = True
+                request.reply("waiting", where=self._where(innermost or self._interrupted_at),
+                              reason=self.last_reason)
             return
         except FramemigError as error:
             self._fail(error)
