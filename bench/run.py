@@ -94,7 +94,7 @@ LATENCY_PROGRAMS = {
 
 def latency(repeats: int, workdir: Path, env) -> list[dict]:
     sys.path.insert(0, str(HERE.parent))
-    from framemig.cli.dump_cmd import request_dump
+    from framemig.runtime import client
 
     rows = []
     for label, source in LATENCY_PROGRAMS.items():
@@ -106,7 +106,9 @@ def latency(repeats: int, workdir: Path, env) -> list[dict]:
             time.sleep(1.0)
             values = []
             for n in range(repeats):
-                reply = request_dump(process.pid, str(workdir / f"lat{n}.json"), True, 5.0)
+                ticket = client.ask(process.pid, "leave", str(workdir / f"lat{n}.json"))
+                ticket.close()
+                reply = ticket.reply
                 values.append((reply["safe_point_at"] - reply["sent"]) * 1000)
                 time.sleep(0.05)
         finally:
@@ -148,7 +150,7 @@ QUICK_SIZES = {"1 KB": 1_000, "100 KB": 100_000}
 
 def snapshots(quick: bool, workdir: Path, env) -> list[dict]:
     sys.path.insert(0, str(HERE.parent))
-    from framemig.cli.dump_cmd import request_dump
+    from framemig.runtime import client
 
     program = workdir / "state.py"
     program.write_text(STATE_PROGRAM)
@@ -158,7 +160,9 @@ def snapshots(quick: bool, workdir: Path, env) -> list[dict]:
                                    env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         baseline = json.loads(process.stdout.readline())
         out = workdir / f"state-{target}.json"
-        reply = request_dump(process.pid, str(out), False, 30.0)
+        ticket = client.ask(process.pid, "exit", str(out), 30.0)
+        ticket.close()
+        reply = ticket.reply
         process.wait()
         report = workdir / "report.json"
         restore_env = dict(env, FRAMEMIG_REPORT=str(report))

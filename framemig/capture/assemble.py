@@ -26,6 +26,12 @@ def check_threads() -> None:
             raise NotSafe(f"thread {thread.name!r} is running (only the main thread can travel)")
 
 
+def check_stack(world: World, innermost, root, pending: dict | None) -> None:
+    """Raise NotSafe unless the program could be captured right now."""
+    check_threads()
+    frames.live_stack(world, innermost, root, pending)
+
+
 def take(world: World, innermost, root, root_kind: str, pending: dict | None,
          runtime_state: dict, handled_exception) -> dict:
     """Capture the program now, or raise NotSafe (wait) / CannotTravel (give up)."""

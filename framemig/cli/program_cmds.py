@@ -9,7 +9,7 @@ import sys
 import click
 
 from framemig.cli.output import expected_failures, parse_dump_at
-from framemig.errors import FramemigError, PermissionDenied
+from framemig.errors import PermissionDenied
 from framemig.restore import module_text
 from framemig.runtime.host import Host
 from framemig.snapshot import format as snapshot_format
@@ -41,9 +41,15 @@ def exec_command(program, args, dump_at, dump_to, leave_running):
 @click.option("--dump-at", metavar="FILE:LINE[#HIT]", help=_DUMP_AT_HELP)
 @click.option("--dump-to", metavar="PATH", help="Where --dump-at writes the snapshot.")
 @click.option("--leave-running", is_flag=True, help="With --dump-at: keep running after it.")
+@click.option("--ready-fd", type=int, hidden=True)
+@click.option("--go-fd", type=int, hidden=True)
 @expected_failures
-def restore_command(snapshot, emit, dump_at, dump_to, leave_running):
-    """Continue the program captured in SNAPSHOT, from exactly where it stopped."""
+def restore_command(snapshot, emit, dump_at, dump_to, leave_running, ready_fd, go_fd):
+    """Continue the program captured in SNAPSHOT, from exactly where it stopped.
+
+    A supervisor may pass --ready-fd/--go-fd: the program is rebuilt, says so on the
+    first, and runs only when 'g' arrives on the second.
+    """
     breakpoint_spec = parse_dump_at(dump_at, dump_to, leave_running)
     body = snapshot_format.read(snapshot)
     path = os.path.abspath(snapshot)
@@ -52,11 +58,8 @@ def restore_command(snapshot, emit, dump_at, dump_to, leave_running):
         _emit(emit, snapshot, text, body)
     namespace = {"__name__": "__framemig_resume__"}
     exec(compile(text, "<framemig resume module>", "exec"), namespace)
-    try:
-        status = namespace["resume"](body=body, dump_at=breakpoint_spec)
-    except FramemigError:
-        raise
-    sys.exit(status)
+    sys.exit(namespace["resume"](body=body, dump_at=breakpoint_spec, ready_fd=ready_fd,
+                                 go_fd=go_fd))
 
 
 def _emit(directory: str, snapshot: str, text: str, body: dict) -> None:

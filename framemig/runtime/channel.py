@@ -88,6 +88,22 @@ def take_requests() -> list[dict]:
     return requests
 
 
+def take_decisions(request: dict) -> list[dict]:
+    """Decisions sent about ``request`` (commit, abort, resume, capture), oldest first."""
+    prefix = f"{os.getpid()}.dec.{request['id']}."
+    directory = run_dir()
+    found = []
+    for name in sorted(os.listdir(directory)):
+        if name.startswith(prefix) and name.endswith(".json"):
+            path = os.path.join(directory, name)
+            decision = _read_json(path)
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            if decision is not None:
+                found.append(decision)
+    return found
+
+
 def reply(request: dict, state: str, **data) -> None:
     path = os.path.join(run_dir(), f"{os.getpid()}.rep.{request['id']}.json")
     _write_json(path, {"state": state, "time": time.time(), **data})
@@ -113,11 +129,20 @@ def send_request(pid: int, **data) -> dict:
     return request
 
 
+def send_decision(pid: int, request: dict, decision: str, **data) -> None:
+    stamp = f"{time.time_ns()}"
+    _write_json(os.path.join(run_dir(), f"{pid}.dec.{request['id']}.{stamp}.json"),
+                {"decision": decision, **data})
+    os.kill(pid, SIGNAL)
+
+
 def read_reply(pid: int, request: dict) -> dict | None:
     return _read_json(os.path.join(run_dir(), f"{pid}.rep.{request['id']}.json"))
 
 
 def drop_reply(pid: int, request: dict) -> None:
-    for kind in ("rep", "req"):
-        with contextlib.suppress(OSError):
-            os.unlink(os.path.join(run_dir(), f"{pid}.{kind}.{request['id']}.json"))
+    directory = run_dir()
+    for name in os.listdir(directory):
+        if name.startswith(f"{pid}.") and f".{request['id']}." in name:
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(directory, name))

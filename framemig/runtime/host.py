@@ -23,6 +23,7 @@ from framemig.errors import ProgramNotFound, RestoreFailed
 from framemig.restore.program import Restoration
 from framemig.runtime import channel, hooks, sleep, timers
 from framemig.runtime.session import Program, Request, Session
+from framemig.runtime.tracer import Breakpoint
 
 # The host's own frames sit below the program's; let the program recurse as deep as it
 # could under plain python.
@@ -62,8 +63,13 @@ class Host:
         self._install(Program(full, {full: source}))
         return self._run(lambda: exec(code, module.__dict__))
 
-    def resume(self, body: dict) -> int:
-        """Continue the program captured in ``body`` (already checked by the format)."""
+    def resume(self, body: dict, ready_fd: int | None = None, go_fd: int | None = None) -> int:
+        """Continue the program captured in ``body`` (already checked by the format).
+
+        A supervisor (a node taking over a migrating program) may pass two pipes: the
+        restored program then says it is ready on ``ready_fd`` and runs only once ``g``
+        arrives on ``go_fd``; anything else ends it before it has run a line.
+        """
         started = time.perf_counter()
         restoration = Restoration(body)
         restoration.create_modules()
@@ -91,8 +97,12 @@ class Host:
             import random
 
             random.setstate(runtime["random"])
-        _report({"restore_ms": round((time.perf_counter() - started) * 1000, 3),
-                 "frames": len(stack), "objects": len(body["objects"])})
+        report = {"restore_ms": round((time.perf_counter() - started) * 1000, 3),
+                  "frames": len(stack), "objects": len(body["objects"]), "pid": os.getpid()}
+        _report(report)
+        if ready_fd is not None and not _ready_to_go(ready_fd, go_fd, report):
+            self._unregister()
+            return 0
         return self._run(start or (lambda: None), before=hooks.run_all)
 
     # --- around the program ------------------------------------------------------------
@@ -102,9 +112,10 @@ class Host:
         self._waker = sleep.Waker()
         sleep.install(sleep.make_sleep(self._waker, self._at_sleep))
 
-    def _at_sleep(self, caller, remaining):
+    def _at_sleep(self, caller, remaining) -> float:
         if self.session is not None:
-            self.session.at_sleep(caller, remaining)
+            return self.session.at_sleep(caller, remaining)
+        return 0.0
 
     def _install(self, program: Program, resumes_at: tuple | None = None) -> None:
         if not hasattr(self, "_waker"):
@@ -121,8 +132,8 @@ class Host:
         if self.dump_at is not None:
             path, line, hit, out, leave_running = self.dump_at
             self.session.arm_breakpoint(
-                path, line, hit,
-                lambda: Request(out, leave_running, float("inf")), resumes_at)
+                Breakpoint(path, line, hit, resumes_at),
+                lambda: Request(out, "leave" if leave_running else "exit", float("inf")))
 
     def _unregister(self) -> None:
         if self._registration:
@@ -165,6 +176,14 @@ def _report(data: dict) -> None:
     if path:
         with open(path, "w") as handle:
             json.dump(data, handle)
+
+
+def _ready_to_go(ready_fd: int, go_fd: int, report: dict) -> bool:
+    os.write(ready_fd, (json.dumps(report) + "\n").encode())
+    os.close(ready_fd)
+    answer = os.read(go_fd, 1)
+    os.close(go_fd)
+    return answer == b"g"
 
 
 def _without_framemig(tb):

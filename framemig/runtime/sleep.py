@@ -59,7 +59,8 @@ def _seconds(value) -> float:
 
 
 def make_sleep(waker: Waker, safe_point):
-    """A ``time.sleep`` that calls ``safe_point(caller_frame, remaining)`` when woken."""
+    """A ``time.sleep`` that calls ``safe_point(caller_frame, remaining)`` when woken;
+    ``safe_point`` returns how long the program was held, which the sleep does not count."""
 
     def sleep(seconds, /):
         seconds = _seconds(seconds)
@@ -69,7 +70,8 @@ def make_sleep(waker: Waker, safe_point):
             if remaining <= 0:
                 return None
             if waker.wait(remaining):
-                safe_point(sys._getframe(1), max(0.0, deadline - time.monotonic()))
+                held = safe_point(sys._getframe(1), max(0.0, deadline - time.monotonic()))
+                deadline += held or 0.0
 
     sleep.__doc__ = _real_sleep.__doc__
     sleep.__qualname__ = sleep.__name__ = "sleep"

@@ -127,6 +127,12 @@ def state() -> dict:
     }
 
 
+def shift(seconds: float) -> None:
+    """The program was held for ``seconds``: its timers wait that much longer."""
+    for timer in _timers.values():
+        timer.due += seconds
+
+
 def install(saved: dict) -> None:
     global _next_handle
     now = time.monotonic()

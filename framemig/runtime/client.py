@@ -1,0 +1,138 @@
+"""Ask a program run by framemig to capture itself, pause, hold, go on or end.
+
+Used by ``framemig dump`` and by node daemons. A request stops the program at its next
+safe point and does what its mode says (see :mod:`framemig.runtime.session`); a decision
+tells a paused or held program what to do next. Both wait for the program's answer.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+
+import psutil
+
+from framemig.errors import (
+    ExitCode,
+    FramemigError,
+    NoSafePoint,
+    NoSuchProcess,
+    NotFramemig,
+    PermissionDenied,
+)
+from framemig.runtime import channel
+
+_POLL = 0.002
+_GRACE = 2.0  # beyond the timeout, for the program to notice its own deadline
+FINAL = {"done", "held", "paused", "released", "committed", "failed"}
+
+
+@dataclass
+class Ticket:
+    """One request to one process, and the last answer it gave."""
+
+    pid: int
+    request: dict
+    reply: dict | None = None
+
+    def close(self) -> None:
+        channel.drop_reply(self.pid, self.request)
+
+
+def check(pid: int) -> dict:
+    """The registration of framemig process ``pid``; raises if there is none."""
+    if pid <= 0 or not psutil.pid_exists(pid):
+        raise NoSuchProcess(f"no process with PID {pid}")
+    registration = channel.registration(pid)
+    if registration is None:
+        try:
+            name = " ".join(psutil.Process(pid).cmdline()[:3]) or psutil.Process(pid).name()
+        except psutil.Error:
+            name = "?"
+        raise NotFramemig(f"process {pid} ({name}) was not started by framemig")
+    return registration
+
+
+def ask(pid: int, mode: str, out: str | None = None, timeout: float = 5.0, progress=None,
+        hold_limit: float | None = None) -> Ticket:
+    """Send a request and wait until the program has acted on it (or failed)."""
+    check(pid)
+    data = {"mode": mode, "timeout": timeout}
+    if out is not None:
+        data["out"] = os.path.abspath(out)
+    if hold_limit is not None:
+        data["hold_limit"] = hold_limit
+    try:
+        request = channel.send_request(pid, **data)
+    except PermissionError:
+        raise PermissionDenied(f"not allowed to signal process {pid}") from None
+    except ProcessLookupError:
+        raise NoSuchProcess(f"process {pid} ended") from None
+    ticket = Ticket(pid, request)
+    try:
+        _wait(ticket, timeout + _GRACE, progress, patient_after={"capturing"})
+    except BaseException:
+        ticket.close()
+        raise
+    return ticket
+
+
+def decide(ticket: Ticket, decision: str, timeout: float = 30.0, **data) -> dict:
+    """Tell a paused or held program what to do; wait for its answer."""
+    previous = ticket.reply
+    channel.send_decision(ticket.pid, ticket.request, decision, **data)
+    if decision == "commit":
+        _wait(ticket, timeout, None, allow_exit=True, changed_from=previous)
+        _wait_for_exit(ticket.pid)
+    else:
+        _wait(ticket, timeout, None, changed_from=previous)
+    return ticket.reply
+
+
+def _wait(ticket: Ticket, timeout: float, progress, patient_after=(), allow_exit=False,
+          changed_from=None) -> None:
+    deadline = time.monotonic() + timeout
+    patient = False
+    while True:
+        reply = channel.read_reply(ticket.pid, ticket.request)
+        state = reply["state"] if reply else None
+        fresh = reply is not None and (changed_from is None or
+                                       reply.get("time") != changed_from.get("time"))
+        if fresh and state in FINAL:
+            ticket.reply = reply
+            if state == "failed":
+                raise FramemigError(reply["message"], code=ExitCode(reply["code"]))
+            if state == "done" and not reply.get("leave_running"):
+                _wait_for_exit(ticket.pid)
+            reply["sent"] = ticket.request["sent"]
+            return
+        if state in patient_after:
+            patient = True
+        if progress is not None and reply:
+            progress(reply)
+        if not psutil.pid_exists(ticket.pid) or _is_zombie(ticket.pid):
+            if allow_exit:
+                ticket.reply = {"state": "committed"}
+                return
+            raise NoSafePoint(f"process {ticket.pid} ended before it answered")
+        if not patient and time.monotonic() > deadline:
+            if reply and reply.get("where"):
+                detail = f" (it is at {reply['where']}; {reply.get('reason', 'waiting')})"
+            else:
+                detail = " (it did not answer: it may be blocked in C code)"
+            raise NoSafePoint(f"no safe point within {max(timeout - _GRACE, 0):g} s{detail}")
+        time.sleep(_POLL)
+
+
+def _is_zombie(pid) -> bool:
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return True
+
+
+def _wait_for_exit(pid, seconds: float = 10.0) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end and psutil.pid_exists(pid) and not _is_zombie(pid):
+        time.sleep(_POLL)

@@ -1,0 +1,116 @@
+"""The line tracer that stops a program for a capture, and only when one is asked for.
+
+Like ``bdb.Bdb.trace_dispatch``, this only routes events: it decides which frames are
+traced (the program's, not framemig's nor what framemig calls) and hands each line to
+``visit``. What a line means — a safe point or not, capture or wait — is the session's
+business. Installing it costs one call; a thousand-deep stack is traced lazily, a caller
+getting its ``f_trace`` when control returns to it.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+
+from framemig.capture.world import is_framemig_file
+from framemig.interp import codes
+from framemig.interp.trampolines import TRAMPOLINE_CODES
+
+
+@functools.lru_cache(maxsize=1024)
+def _in_directory(filename: str, directory: str) -> bool:
+    return os.path.abspath(filename).startswith(directory + os.sep)
+
+
+def is_ours(frame) -> bool:
+    code = frame.f_code
+    return is_framemig_file(code.co_filename) and code not in TRAMPOLINE_CODES
+
+
+def in_prologue(frame) -> bool:
+    """Is ``frame`` still running the prologue of its resume code object?"""
+    resumed = codes.resume_info(frame.f_code)
+    if resumed is None:
+        return False
+    index = codes.analysis(frame.f_code).index_at(frame.f_lasti)
+    return resumed.prologue[0] <= index < resumed.prologue[1]
+
+
+class LineTracer:
+    def __init__(self, program_dir: str, visit):
+        self.program_dir = program_dir
+        self.visit = visit  # visit(frame) at each line of the program while tracing
+        self.busy = False  # framemig's own code is running: trace nothing
+        self.active = False
+
+    def start(self, frame=None) -> None:
+        """Trace new frames and, if given, the innermost program frame at or above
+        ``frame``."""
+        self.active = True
+        sys.settrace(self._call)
+        while frame is not None and is_framemig_file(frame.f_code.co_filename):
+            frame = frame.f_back
+        if frame is not None:
+            self._trace(frame)
+
+    def stop(self) -> None:
+        if not self.active:
+            return
+        self.active = False
+        sys.settrace(None)
+        frame = sys._getframe()
+        while frame is not None:
+            frame.f_trace = None
+            frame = frame.f_back
+
+    def _trace(self, frame) -> None:
+        frame.f_trace = self._line
+        frame.f_trace_lines = True
+
+    def _call(self, frame, event, arg):
+        if self.busy or is_ours(frame):
+            return None
+        caller = frame.f_back
+        if caller is not None and is_ours(caller) and not self._is_program(frame.f_code):
+            return None  # a library called by framemig itself, not by the program
+        return self._line
+
+    def _is_program(self, code) -> bool:
+        return codes.resume_info(code) is not None or \
+            _in_directory(code.co_filename, self.program_dir)
+
+    def _line(self, frame, event, arg):
+        if event == "line" and not self.busy:
+            self.visit(frame)
+        elif event == "return":
+            caller = frame.f_back
+            if caller is not None and caller.f_trace is None and not is_ours(caller):
+                self._trace(caller)
+        return self._line
+
+
+class Breakpoint:
+    """``FILE:LINE``, reached for the ``hits``-th time (``--dump-at``).
+
+    A restored program does not count reaching the line it resumes at (``resumes_at``)
+    once more, nor the lines of its resume prologues.
+    """
+
+    def __init__(self, path: str, line: int, hits: int, resumes_at: tuple | None = None):
+        self.where = (os.path.abspath(path), line)
+        self.hits_left = hits
+        self.resumes_at = resumes_at
+
+    def reached(self, frame) -> bool:
+        if in_prologue(frame):
+            return False
+        here = (os.path.abspath(frame.f_code.co_filename), frame.f_lineno)
+        if self.resumes_at is not None:
+            first, self.resumes_at = self.resumes_at, None
+            if here == first:
+                return False
+        if here != self.where:
+            return False
+        self.hits_left -= 1
+        return self.hits_left <= 0
