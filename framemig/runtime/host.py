@@ -174,8 +174,9 @@ def _report(data: dict) -> None:
     """Timings for tools that ask (bench, nodes): FRAMEMIG_REPORT names a JSON file."""
     path = os.environ.get("FRAMEMIG_REPORT")
     if path:
-        with open(path, "w") as handle:
+        with open(f"{path}.tmp", "w") as handle:
             json.dump(data, handle)
+        os.replace(f"{path}.tmp", path)
 
 
 def _ready_to_go(ready_fd: int, go_fd: int, report: dict) -> bool:
