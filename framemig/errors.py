@@ -28,6 +28,14 @@ class ExitCode(enum.IntEnum):
     DUMPED = 75  # exec/restore: the program was captured and ended here
     PROGRAM_NOT_FOUND = 76  # exec: no such program file
     INTERNAL = 77  # a bug in framemig
+    BUS_UNAVAILABLE = 78  # Redis cannot be reached
+    BAD_URL = 79  # not a Redis URL framemig understands
+    NO_SUCH_NODE = 80  # no live node by that name
+    NO_SUCH_PROGRAM = 81  # no program by that id in the fleet
+    NAME_TAKEN = 82  # a live node already has that name
+    COMMAND_FAILED = 83  # a node could not do what it was asked
+    NO_REPLY = 84  # a node did not answer in time
+    ROLLED_BACK = 85  # a migration failed; the program goes on where it was
 
 
 class FramemigError(Exception):
@@ -93,3 +101,35 @@ class Busy(FramemigError):
 
 class ProgramNotFound(FramemigError):
     code = ExitCode.PROGRAM_NOT_FOUND
+
+
+class BusUnavailable(FramemigError):
+    code = ExitCode.BUS_UNAVAILABLE
+
+
+class BadURL(FramemigError):
+    code = ExitCode.BAD_URL
+
+
+class NoSuchNode(FramemigError):
+    code = ExitCode.NO_SUCH_NODE
+
+
+class NoSuchProgram(FramemigError):
+    code = ExitCode.NO_SUCH_PROGRAM
+
+
+class NameTaken(FramemigError):
+    code = ExitCode.NAME_TAKEN
+
+
+class CommandFailed(FramemigError):
+    code = ExitCode.COMMAND_FAILED
+
+
+class NoReply(FramemigError):
+    code = ExitCode.NO_REPLY
+
+
+class RolledBack(FramemigError):
+    code = ExitCode.ROLLED_BACK

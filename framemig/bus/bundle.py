@@ -1,0 +1,50 @@
+"""A program's sources packed for the trip to a node: a file, or a directory of them."""
+
+from __future__ import annotations
+
+import base64
+import os
+
+_SKIP = {".git", ".hg", ".venv", "venv", "__pycache__", "node_modules", ".mypy_cache",
+         ".pytest_cache", ".tox"}
+LIMIT = 50_000_000
+
+
+def pack(path: str) -> dict:
+    """``{"main": relative path, "files": {relative path: base64}}``."""
+    path = os.path.abspath(path)
+    if os.path.isfile(path):
+        root, mains = os.path.dirname(path), [os.path.basename(path)]
+        names = [mains[0]]
+    elif os.path.isdir(path):
+        root = path
+        names = []
+        for directory, subdirs, files in os.walk(root):
+            subdirs[:] = sorted(d for d in subdirs if d not in _SKIP and not d.startswith("."))
+            names += [os.path.relpath(os.path.join(directory, f), root) for f in sorted(files)]
+        mains = [n for n in ("__main__.py", "main.py") if n in names]
+        if not mains:
+            raise FileNotFoundError(f"{path} has no __main__.py or main.py to run")
+    else:
+        raise FileNotFoundError(f"{path}: no such file or directory")
+    files, size = {}, 0
+    for name in names:
+        with open(os.path.join(root, name), "rb") as handle:
+            data = handle.read()
+        size += len(data)
+        if size > LIMIT:
+            raise ValueError(f"{path} is larger than {LIMIT // 1_000_000} MB")
+        files[name] = base64.b64encode(data).decode("ascii")
+    return {"main": mains[0], "files": files}
+
+
+def unpack(bundle: dict, directory: str) -> str:
+    """Write the files under ``directory``; return the path of the main script."""
+    for name, data in bundle["files"].items():
+        target = os.path.normpath(os.path.join(directory, name))
+        if not target.startswith(os.path.abspath(directory) + os.sep):
+            raise ValueError(f"bundle path {name!r} leaves its directory")
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as handle:
+            handle.write(base64.b64decode(data))
+    return os.path.join(directory, bundle["main"])

@@ -1,0 +1,71 @@
+"""``framemig node`` (the daemon) and ``framemig redis`` (a private Redis)."""
+
+from __future__ import annotations
+
+import socket
+
+import click
+
+from framemig.bus import connection, private
+from framemig.cli.output import err_console, expected_failures
+from framemig.node.daemon import Node
+
+
+def _labels(pairs: tuple[str, ...]) -> dict:
+    labels = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{pair!r} is not key=value", param_hint="--label")
+        labels[key] = value
+    return labels
+
+
+@click.command("node")
+@click.option("--redis", "redis_url", metavar="URL", default=None,
+              help="Redis URL (default: $REDIS_URL, else redis://localhost:6379/0, else a "
+                   "private Redis that framemig starts).")
+@click.option("--name", default=None, help="The node's name (default: the host name).")
+@click.option("--label", "labels", multiple=True, metavar="KEY=VALUE",
+              help="A label to show in the registry (repeatable).")
+@click.option("--workdir", default=None, metavar="DIR", help="Where programs live.")
+@expected_failures
+def node_command(redis_url, name, labels, workdir):
+    """Run a node daemon: register this device and run programs on the fleet's say-so."""
+    url, origin = connection.resolve(redis_url)
+    if origin == "default" and not connection.answers(url):
+        url = private.start()
+        err_console.print(f"[yellow]no Redis at {connection.DEFAULT_URL}: started a private "
+                          f"one at {url}[/] (stop it with `framemig redis stop`)")
+    node = Node(url, name or socket.gethostname(), _labels(labels), workdir)
+    raise SystemExit(node.run())
+
+
+@click.group("redis")
+def redis_group():
+    """Manage framemig's private Redis (for machines without one)."""
+
+
+@redis_group.command("start")
+@expected_failures
+def redis_start():
+    """Start the private Redis (if it is not running) and print its URL."""
+    click.echo(private.start())
+
+
+@redis_group.command("stop")
+def redis_stop():
+    """Stop the private Redis."""
+    click.echo("stopped" if private.stop() else "not running")
+
+
+@redis_group.command("status")
+def redis_status():
+    """Print the private Redis's URL, or say it is not running."""
+    url = private.url_if_running()
+    if url is None:
+        raise SystemExit("not running")
+    click.echo(url)
+
+
+

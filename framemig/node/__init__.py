@@ -1,0 +1,1 @@
+"""The node daemon: one per device, running and moving programs on Redis's say-so."""

@@ -1,0 +1,263 @@
+"""``framemig node``: the daemon on each device.
+
+It registers in Redis and keeps its record alive with a heartbeat, listens for commands
+on its channel, and runs programs as child processes. Like rq's workers: the record and
+its expiry are written together at birth and renewed at each heartbeat, a name that is
+alive is refused, a death record is written on a clean exit, and teardown happens in
+``finally``. The first SIGTERM stops taking work and ends the programs cleanly; a second
+one forces. If Redis goes away after start-up, the node keeps retrying with backoff.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime
+import json
+import os
+import platform
+import signal
+import socket
+import sys
+import tempfile
+import threading
+import time
+import traceback
+
+import psutil
+import redis
+
+from framemig import __version__, env
+from framemig.bus import connection, logs, protocol, registry
+from framemig.errors import CommandFailed, ExitCode, FramemigError, NameTaken, NoSuchProgram
+from framemig.node import handlers
+
+BACKOFF = (0.5, 1, 2, 4, 8)
+
+
+def log(message: str) -> None:
+    stamp = datetime.datetime.now().strftime("%H:%M:%S")
+    print(f"{stamp} {message}", file=sys.stderr, flush=True)
+
+
+class Node:
+    def __init__(self, url: str, name: str, labels: dict, workdir: str | None = None):
+        self.url = url
+        self.name = name
+        self.labels = labels
+        self.workdir = workdir or tempfile.mkdtemp(prefix=f"framemig-node-{name}-")
+        # The node and its programs must agree on where programs register and are asked.
+        os.environ["FRAMEMIG_RUN_DIR"] = os.path.join(self.workdir, "run")
+        os.environ["FRAMEMIG_CACHE_DIR"] = os.path.join(self.workdir, "cache")
+        self.conn: redis.Redis | None = None
+        self.programs: dict = {}  # id -> ManagedProgram
+        self.programs_lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.stopped = threading.Event()
+        self.started = time.time()
+        self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=16,
+                                                          thread_name_prefix="command")
+        self._signals = 0
+        psutil.cpu_percent(None)
+
+    # --- life -------------------------------------------------------------------------------
+
+    def run(self) -> int:
+        self.conn = connection.connect(self.url)
+        if not registry.claim(self.conn, self.record()):
+            raise NameTaken(f"a node named {self.name!r} is already alive on "
+                            f"{connection.redacted(self.url)} (a stopped one vanishes within "
+                            f"{registry.NODE_TTL} s)")
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
+        protocol.announce(self.conn, "node_up", node=self.name)
+        facts = self.facts()
+        log(f"node {self.name} up: {facts['python']} on {facts['arch']}, {facts['cpus']} CPUs, "
+            f"Redis {connection.redacted(self.url)}, programs in {self.workdir}")
+        threads = [threading.Thread(target=self._heartbeat, name="heartbeat", daemon=True),
+                   threading.Thread(target=self._listen, name="listener", daemon=True)]
+        for thread in threads:
+            thread.start()
+        try:
+            while not self.stopping.wait(0.5):
+                pass
+        finally:
+            self._shutdown()
+        return 0
+
+    def _on_signal(self, signum, frame) -> None:
+        self._signals += 1
+        if self._signals == 1:
+            log(f"node {self.name}: stopping (signal again to force)")
+            self.stopping.set()
+        else:
+            log(f"node {self.name}: forced to stop")
+            for program in list(self.programs.values()):
+                if program.process and program.process.poll() is None:
+                    program.process.kill()
+            os._exit(ExitCode.OK)
+
+    def _shutdown(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        for program in list(self.programs.values()):
+            if program.status in ("running", "paused", "held", "migrating", "starting"):
+                log(f"stopping {program.id} ({program.record['name']})")
+                program.moved_away = program.status == "held"
+                program.terminate()
+        try:
+            self.with_redis(lambda conn: registry.release(conn, self.name), attempts=2)
+            self.with_redis(lambda conn: protocol.announce(conn, "node_down", node=self.name,
+                                                           reason="stopped"), attempts=2)
+        except redis.RedisError:
+            pass
+        self.stopped.set()
+        log(f"node {self.name} down")
+
+    # --- Redis, with retries --------------------------------------------------------------------
+
+    def with_redis(self, action, attempts: int | None = None):
+        """Run ``action(conn)``, retrying with backoff while Redis is away."""
+        tries = 0
+        while True:
+            try:
+                return action(self.conn)
+            except (redis.ConnectionError, redis.TimeoutError) as exc:
+                tries += 1
+                if attempts is not None and tries >= attempts:
+                    raise
+                if self.stopping.is_set() and attempts is None and tries > 3:
+                    raise
+                pause = BACKOFF[min(tries - 1, len(BACKOFF) - 1)]
+                log(f"Redis unreachable ({str(exc).splitlines()[0]}); retrying in {pause} s")
+                time.sleep(pause)
+
+    # --- heartbeat --------------------------------------------------------------------------------
+
+    def facts(self) -> dict:
+        memory = psutil.virtual_memory()
+        return {
+            "name": self.name, "host": socket.gethostname(), "os": platform.system(),
+            "arch": platform.machine(), "python": env.describe(),
+            "python_version": list(sys.version_info[:3]), "cpus": os.cpu_count(),
+            "memory_total": memory.total, "labels": self.labels, "pid": os.getpid(),
+            "framemig": __version__,
+            "started": datetime.datetime.fromtimestamp(self.started, datetime.UTC)
+            .isoformat(timespec="seconds"),
+        }
+
+    def record(self) -> dict:
+        memory = psutil.virtual_memory()
+        with self.programs_lock:
+            programs = [p.figures() for p in self.programs.values() if p.status != "moved"]
+        return {**self.facts(), "status": "stopping" if self.stopping.is_set() else "up",
+                "heartbeat": time.time(), "cpu_percent": psutil.cpu_percent(None),
+                "memory_percent": memory.percent, "memory_used": memory.total - memory.available,
+                "programs": programs}
+
+    def _heartbeat(self) -> None:
+        failures = 0
+        while not self.stopping.is_set():
+            try:
+                registry.heartbeat(self.conn, self.record())
+                if failures:
+                    log("Redis is back; node record renewed")
+                    protocol.announce(self.conn, "node_up", node=self.name)
+                failures = 0
+                self._forget_finished()
+            except (redis.ConnectionError, redis.TimeoutError) as exc:
+                failures += 1
+                pause = BACKOFF[min(failures - 1, len(BACKOFF) - 1)]
+                log(f"heartbeat failed ({str(exc).splitlines()[0]}); retrying in {pause} s")
+                self.stopping.wait(pause)
+                continue
+            self.stopping.wait(registry.HEARTBEAT)
+
+    def _forget_finished(self, after: float = 600) -> None:
+        now = time.time()
+        with self.programs_lock:
+            for program_id, program in list(self.programs.items()):
+                ended = getattr(program, "ended_at", None)
+                if program.status == "moved" or (ended and now - ended > after):
+                    del self.programs[program_id]
+
+    # --- commands ---------------------------------------------------------------------------------
+
+    def _listen(self) -> None:
+        failures = 0
+        while not self.stopping.is_set():
+            try:
+                pubsub = self.conn.pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(protocol.node_channel(self.name))
+                failures = 0
+                while not self.stopping.is_set():
+                    message = pubsub.get_message(timeout=0.5)
+                    if message is not None:
+                        self.pool.submit(self._handle, message["data"])
+                pubsub.close()
+            except (redis.ConnectionError, redis.TimeoutError) as exc:
+                failures += 1
+                pause = BACKOFF[min(failures - 1, len(BACKOFF) - 1)]
+                log(f"command channel lost ({str(exc).splitlines()[0]}); "
+                    f"resubscribing in {pause} s")
+                self.stopping.wait(pause)
+
+    def _handle(self, raw) -> None:
+        request_id = None
+        try:
+            message = protocol.decode(raw)
+            request_id = message["id"]
+            if self.stopping.is_set():
+                raise CommandFailed(f"node {self.name} is stopping")
+            handler = handlers.HANDLERS[message["command"]]
+            reply = handler(self, message["args"], lambda **data: protocol.answer(
+                self.conn, request_id, True, **data))
+            if reply is not None:
+                protocol.answer(self.conn, request_id, True, **reply)
+        except protocol.BadCommand as exc:
+            request_id = _id_of(raw)
+            log(f"bad command: {exc}")
+            if request_id:
+                protocol.answer(self.conn, request_id, False, error=str(exc),
+                                code=int(ExitCode.COMMAND_FAILED))
+        except FramemigError as exc:
+            if request_id:
+                protocol.answer(self.conn, request_id, False, error=exc.message,
+                                code=int(exc.code))
+        except Exception as exc:  # a bug: say so to the asker, keep the node up
+            log(f"error handling a command:\n{traceback.format_exc()}")
+            if request_id:
+                protocol.answer(self.conn, request_id, False,
+                                error=f"internal error on {self.name}: {exc}",
+                                code=int(ExitCode.INTERNAL))
+
+    # --- programs ------------------------------------------------------------------------------
+
+    def child_env(self) -> dict:
+        environ = dict(os.environ)
+        environ.pop("FRAMEMIG_REPORT", None)
+        return environ
+
+    def add(self, program) -> None:
+        with self.programs_lock:
+            self.programs[program.id] = program
+
+    def program(self, program_id: str):
+        with self.programs_lock:
+            program = self.programs.get(program_id)
+        if program is None or program.status == "moved":
+            raise NoSuchProgram(f"program {program_id} does not run on node {self.name}")
+        return program
+
+    def program_ended(self, program) -> None:
+        program.ended_at = time.time()
+        log(f"{program.id} ({program.record['name']}) exited with {program.exit_code}")
+        self.with_redis(lambda conn: logs.ended(conn, program.id, program.exit_code, self.name))
+        program.save()
+        program.announce("program_exited", code=program.exit_code)
+
+
+def _id_of(raw) -> str | None:
+    try:
+        value = json.loads(raw).get("id")
+    except Exception:
+        return None
+    return value if isinstance(value, str) else None

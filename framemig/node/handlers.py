@@ -1,0 +1,106 @@
+"""What a node does for each command. Each handler takes the node, the command's args and
+a function to answer early (for work that goes on after the answer), and returns the
+answer's data (or None if it answered already)."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+from framemig import __version__, env
+from framemig.bus import bundle
+from framemig.bus.protocol import Command
+from framemig.errors import CommandFailed
+from framemig.node import migrate
+from framemig.node.programs import ManagedProgram
+from framemig.runtime import client
+
+
+def _required(args: dict, *names: str):
+    missing = [n for n in names if not args.get(n)]
+    if missing:
+        raise CommandFailed(f"missing argument(s): {', '.join(missing)}")
+    return [args[n] for n in names]
+
+
+def ping(node, args, answer):
+    return {"node": node.name, "framemig": __version__, "python": env.describe()}
+
+
+def run(node, args, answer):
+    program_id, name, key = _required(args, "program_id", "name", "bundle_key")
+    raw = node.with_redis(lambda conn: conn.get(key))
+    if raw is None:
+        raise CommandFailed(f"the sources of {program_id} are not in Redis ({key})")
+    directory = os.path.join(node.workdir, "programs", program_id)
+    main = bundle.unpack(json.loads(raw), directory)
+    record = {"id": program_id, "name": name, "args": list(args.get("args", [])),
+              "created": time.time(), "migrations": 0, "history": [],
+              "python": env.describe()}
+    program = ManagedProgram(node, record)
+    node.add(program)
+    with program.lock:
+        program.start_exec(main, record["args"])
+        program.save()
+    program.announce("program_started", name=name)
+    return {"id": program_id, "pid": program.process.pid, "node": node.name}
+
+
+def pause(node, args, answer):
+    (program_id,) = _required(args, "program_id")
+    program = node.program(program_id)
+    with program.lock:
+        if program.status == "paused":
+            return {"id": program_id, "where": program.paused.reply.get("where")}
+        _require_running(program)
+        program.paused = client.ask(program.process.pid, "pause",
+                                    timeout=float(args.get("timeout", 5.0)))
+        program.status = "paused"
+        program.save()
+    program.announce("program_paused", where=program.paused.reply.get("where"))
+    return {"id": program_id, "where": program.paused.reply.get("where")}
+
+
+def resume(node, args, answer):
+    (program_id,) = _required(args, "program_id")
+    program = node.program(program_id)
+    with program.lock:
+        if program.status != "paused":
+            raise CommandFailed(f"program {program_id} is {program.status}, not paused")
+        reply = client.decide(program.paused, "resume")
+        program.paused.close()
+        program.paused = None
+        program.status = "running"
+        program.save()
+    program.announce("program_resumed")
+    return {"id": program_id, "held_s": reply.get("held_s")}
+
+
+def kill(node, args, answer):
+    (program_id,) = _required(args, "program_id")
+    program = node.program(program_id)
+    with program.lock:
+        if program.status in ("exited", "moved"):
+            raise CommandFailed(f"program {program_id} has already ended")
+        program.terminate(grace=float(args.get("grace", 3.0)))
+    deadline = time.monotonic() + 10
+    while program.status not in ("exited", "moved") and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return {"id": program_id, "exit_code": program.exit_code}
+
+
+def _require_running(program) -> None:
+    if program.status != "running":
+        raise CommandFailed(f"program {program.id} is {program.status}")
+
+
+HANDLERS = {
+    Command.PING: ping,
+    Command.RUN: run,
+    Command.PAUSE: pause,
+    Command.RESUME: resume,
+    Command.KILL: kill,
+    Command.MIGRATE: migrate.source,
+    Command.ADOPT: migrate.target,
+}

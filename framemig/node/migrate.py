@@ -1,0 +1,227 @@
+"""Moving a running program from this node to another, and taking one over.
+
+The source freezes its copy at a safe point and captures it (``hold``), offers the
+snapshot through Redis, and keeps its copy frozen until the target has rebuilt its own,
+frozen too. Then the source commits, the target lets its copy run, and only when the
+target says it runs does the source end its copy. Any failure before that — the target
+refuses, dies, or is too slow — aborts, and the source's copy simply goes on. The states
+and who may change them are in :mod:`framemig.bus.migration`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from framemig import env
+from framemig.bus import migration, protocol, registry
+from framemig.bus.protocol import Command
+from framemig.errors import CommandFailed, FramemigError, NoSafePoint, NoSuchNode, RolledBack
+from framemig.node.programs import ManagedProgram, RestoreRefused
+from framemig.runtime import client
+
+POLL = 0.005
+ADOPT_TIMEOUT = 60.0  # for the target to be ready, and then to be running
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 1)
+
+
+def source(node, args, answer):
+    program_id, target = args.get("program_id"), args.get("target")
+    if not program_id or not target:
+        raise CommandFailed("migrate needs program_id and target")
+    if target == node.name:
+        raise CommandFailed(f"program {program_id} already runs on {node.name}")
+    if node.with_redis(lambda conn: registry.node(conn, target)) is None:
+        raise NoSuchNode(f"no live node named {target!r}")
+    program = node.program(program_id)
+    with program.lock:
+        return _migrate(node, program, target, float(args.get("timeout", 5.0)))
+
+
+def _migrate(node, program: ManagedProgram, target: str, timeout: float) -> dict:
+    started = time.monotonic()
+    path = os.path.join(node.workdir, f"outgoing-{program.id}-{int(time.time() * 1000)}.json")
+    was = program.status
+    ticket = _hold(program, path, timeout)
+    held = time.monotonic()
+    program.status = "migrating"
+    program.announce("program_migrating", to=target)
+    reply = ticket.reply
+    capture_ms = reply.get("capture_ms", 0.0) + reply.get("write_ms", 0.0)
+    safe_point_ms = max(0.0, _ms(held - started) - capture_ms)
+    program.drain()
+    with open(path, "rb") as handle:
+        data = handle.read()
+    os.unlink(path)
+    migration_id = protocol.new_id()
+    record = {**program.record, "migrations": program.record.get("migrations", 0) + 1}
+    node.with_redis(lambda conn: migration.offer(
+        conn, migration_id, data, source=node.name, target=target, program=program.id,
+        size=len(data), safe_point_ms=safe_point_ms, capture_ms=capture_ms,
+        python_from=env.describe()))
+    offered = time.monotonic()
+    try:
+        node.with_redis(lambda conn: protocol.send(
+            conn, target, Command.ADOPT, {"migration_id": migration_id, "record": record},
+            timeout=10))
+        outcome = _settle(node, migration_id, target)
+    except FramemigError as error:
+        node.with_redis(lambda conn: migration.move(
+            conn, migration_id, "aborted", "offered", "ready", "committed"))
+        outcome = f"the target did not take it: {error.message}"
+    facts = node.with_redis(lambda conn: migration.state(conn, migration_id))
+    if outcome != "running":
+        client.decide(ticket, "abort")
+        ticket.close()
+        program.status = was if was == "paused" else "running"
+        if was == "paused":  # it stays paused: hold it again where it is
+            program.paused = client.ask(program.process.pid, "pause")
+        node.with_redis(lambda conn: migration.acknowledge(conn, migration_id))
+        program.announce("program_migration_failed", to=target, reason=outcome)
+        raise RolledBack(f"migration of {program.id} to {target} failed ({outcome}); "
+                         f"it goes on on {node.name}")
+    program.moved_away = True
+    client.decide(ticket, "commit")
+    ticket.close()
+    program.paused = None
+    program.status = "moved"
+    finished = time.monotonic()
+    phases = {
+        "safe_point_ms": safe_point_ms, "capture_ms": capture_ms,
+        "transfer_ms": round(_ms(offered - held) + float(facts.get("transfer_ms", 0)), 1),
+        "restore_ms": float(facts.get("restore_ms", 0)),
+        "switch_ms": float(facts.get("switch_ms", 0)),
+        "total_ms": _ms(finished - started),
+    }
+    node.with_redis(lambda conn: protocol.announce(
+        conn, "program_migrated", program=program.id, node=target, source=node.name,
+        phases=phases, size=len(data)))
+    return {"id": program.id, "from": node.name, "to": target, "size": len(data),
+            "phases": phases, "python_from": env.describe(),
+            "python_to": facts.get("python_to")}
+
+
+def _hold(program: ManagedProgram, path: str, timeout: float) -> client.Ticket:
+    """Freeze the program at a safe point with a snapshot at ``path``."""
+    if program.status == "paused":
+        ticket = program.paused
+        client.decide(ticket, "capture", out=path)
+        return ticket
+    if program.status != "running":
+        raise CommandFailed(f"program {program.id} is {program.status}")
+    try:
+        return client.ask(program.process.pid, "hold", path, timeout=timeout)
+    except NoSafePoint as error:
+        if program.process.poll() is not None:
+            raise CommandFailed(f"program {program.id} ended before it could be moved") \
+                from None
+        raise error
+
+
+def _settle(node, migration_id: str, target: str) -> str:
+    """Drive the migration to its end on the source's side: "running" or why not."""
+    deadline = time.monotonic() + ADOPT_TIMEOUT
+    last_check = 0.0
+    while True:
+        state = node.with_redis(lambda conn: migration.state(conn, migration_id))
+        current = state.get("state")
+        if current == "running":
+            return "running"
+        if current == "ready":
+            node.with_redis(lambda conn: migration.move(conn, migration_id, "committed",
+                                                        "ready"))
+            continue
+        if current == "refused":
+            node.with_redis(lambda conn: migration.move(conn, migration_id, "aborted",
+                                                        "refused"))
+            return f"refused by {target}: {state.get('reason', 'no reason given')}"
+        if current == "aborted":
+            return "aborted"
+        now = time.monotonic()
+        if now - last_check > 0.5:
+            last_check = now
+            gone = node.with_redis(lambda conn: registry.node(conn, target)) is None
+            if gone or now > deadline:
+                why = f"{target} is gone" if gone else f"{target} did not finish in time"
+                if node.with_redis(lambda conn: migration.move(
+                        conn, migration_id, "aborted", "offered", "ready", "committed")):
+                    return why
+        time.sleep(POLL)
+
+
+def target(node, args, answer):
+    migration_id, record = args.get("migration_id"), args.get("record")
+    if not migration_id or not isinstance(record, dict) or "id" not in record:
+        raise CommandFailed("adopt needs migration_id and record")
+    answer(accepted=True)
+    _adopt(node, migration_id, record)
+
+
+def _adopt(node, migration_id: str, record: dict) -> None:
+    started = time.monotonic()
+
+    def refuse(reason: str) -> None:
+        node.with_redis(lambda conn: migration.move(conn, migration_id, "refused", "offered",
+                                                    reason=reason))
+
+    data = node.with_redis(lambda conn: migration.snapshot(conn, migration_id))
+    if data is None:
+        return refuse("the snapshot is no longer in Redis")
+    directory = os.path.join(node.workdir, "incoming")
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, f"{migration_id}.json")
+    with open(path, "wb") as handle:
+        handle.write(data)
+    transferred = time.monotonic()
+    program = ManagedProgram(node, record)
+    try:
+        program.start_restore(path, timeout=ADOPT_TIMEOUT)
+    except RestoreRefused as refusal:
+        return refuse(str(refusal))
+    ready = time.monotonic()
+    facts = {"transfer_ms": _ms(transferred - started), "restore_ms": _ms(ready - transferred),
+             "python_to": env.describe()}
+    if not node.with_redis(lambda conn: migration.move(conn, migration_id, "ready",
+                                                       "offered", **facts)):
+        return program.cancel()
+    source_node = node.with_redis(lambda conn: migration.state(conn, migration_id)).get("source")
+    deadline = time.monotonic() + ADOPT_TIMEOUT
+    while True:
+        current = node.with_redis(lambda conn: migration.state(conn, migration_id)).get("state")
+        if current == "aborted" or time.monotonic() > deadline and node.with_redis(
+                lambda conn: migration.move(conn, migration_id, "aborted", "ready")):
+            return program.cancel()
+        if current == "committed" or (current == "ready" and node.with_redis(
+                lambda conn: registry.node(conn, source_node)) is None):
+            # committed by the source, or the source died holding its copy: ours runs
+            if node.with_redis(lambda conn: migration.move(
+                    conn, migration_id, "running", "committed", "ready",
+                    switch_ms=_ms(time.monotonic() - ready))):
+                break
+            continue
+        time.sleep(POLL)
+    _take_over(node, program, record, migration_id, facts)
+
+
+def _take_over(node, program: ManagedProgram, record: dict, migration_id: str,
+               facts: dict) -> None:
+    state = node.with_redis(lambda conn: migration.state(conn, migration_id))
+    history = list(record.get("history", []))
+    history.append({
+        "from": state.get("source"), "to": node.name, "at": time.time(),
+        "python_from": state.get("python_from"), "python_to": facts["python_to"],
+        "size": int(state.get("size", 0)),
+        "safe_point_ms": float(state.get("safe_point_ms", 0)),
+        "capture_ms": float(state.get("capture_ms", 0)),
+        "transfer_ms": facts["transfer_ms"], "restore_ms": facts["restore_ms"],
+    })
+    program.record = {**record, "history": history}
+    with node.programs_lock:
+        node.programs[program.id] = program
+    program.go()
+    program.save()
+    node.with_redis(lambda conn: migration.acknowledge(conn, migration_id))
+    program.announce("program_arrived", source=state.get("source"))

@@ -1,0 +1,219 @@
+"""A program a node runs: a child process under ``framemig exec`` or ``framemig restore``,
+its output pumped into Redis, its figures read with psutil.
+
+Children die with their node (``PR_SET_PDEATHSIG``): a node that is killed cannot leave a
+copy of a program running that nobody knows about, which the migration protocol relies on.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import fcntl
+import json
+import os
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import threading
+import time
+
+import psutil
+
+from framemig.bus import logs, protocol, registry
+from framemig.errors import CommandFailed
+from framemig.runtime import channel, client
+
+_libc = ctypes.CDLL(None, use_errno=True)
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+class RestoreRefused(Exception):
+    """The target could not rebuild the program (the message says why)."""
+
+
+class ManagedProgram:
+    def __init__(self, node, record: dict):
+        self.node = node
+        self.record = record  # id, name, args, created, migrations, history, ...
+        self.id = record["id"]
+        self.process: subprocess.Popen | None = None
+        self.status = "starting"
+        self.started = time.time()
+        self.exit_code = None
+        self.moved_away = False
+        self.paused: client.Ticket | None = None
+        self.lock = threading.RLock()  # one command at a time per program
+        self._ps: psutil.Process | None = None
+        self._pumps: list[threading.Thread] = []
+        self._pumping = 0
+        self._go_fd: int | None = None
+
+    # --- starting -------------------------------------------------------------------------
+
+    def _spawn(self, argv: list[str], cwd: str, pass_fds=()) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "framemig", *argv], cwd=cwd, env=self.node.child_env(),
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            preexec_fn=_die_with_parent, pass_fds=pass_fds)
+        self._ps = psutil.Process(self.process.pid)
+        for pipe, stream in ((self.process.stdout, "out"), (self.process.stderr, "err")):
+            pump = threading.Thread(target=self._pump, args=(pipe, stream), daemon=True,
+                                    name=f"pump-{self.id}-{stream}")
+            pump.start()
+            self._pumps.append(pump)
+        threading.Thread(target=self._watch, daemon=True, name=f"watch-{self.id}").start()
+
+    def start_exec(self, main: str, args: list[str]) -> None:
+        self._spawn(["exec", main, *args], os.path.dirname(main))
+        self._wait_registered()
+        self.status = "running"
+
+    def start_restore(self, snapshot: str, timeout: float) -> dict:
+        """Rebuild the program from ``snapshot``, held before its first line; return the
+        restore report. Raises RestoreRefused if it cannot be rebuilt here."""
+        ready_read, ready_write = os.pipe()
+        go_read, go_write = os.pipe()
+        try:
+            self._spawn(["restore", snapshot, "--ready-fd", str(ready_write),
+                         "--go-fd", str(go_read)], os.path.dirname(snapshot),
+                        pass_fds=(ready_write, go_read))
+        finally:
+            os.close(ready_write)
+            os.close(go_read)
+        self._go_fd = go_write
+        readable, _, _ = select.select([ready_read], [], [], timeout)
+        line = os.read(ready_read, 65536) if readable else b""
+        os.close(ready_read)
+        if not line:
+            self.cancel()
+            reason = self._stderr_tail() or "it did not become ready in time"
+            raise RestoreRefused(reason)
+        self.status = "held"
+        return json.loads(line)
+
+    def go(self) -> None:
+        os.write(self._go_fd, b"g")
+        os.close(self._go_fd)
+        self._go_fd = None
+        self._wait_registered()
+        self.status = "running"
+
+    def cancel(self) -> None:
+        """End a restored copy that never ran."""
+        if self._go_fd is not None:
+            try:
+                os.write(self._go_fd, b"x")
+                os.close(self._go_fd)
+            except OSError:
+                pass
+            self._go_fd = None
+        self.moved_away = True
+        if self.process and self.process.poll() is None:
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+    def _wait_registered(self, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if channel.registration(self.process.pid) is not None:
+                return
+            if self.process.poll() is not None:
+                return  # it already ended: the watcher reports it
+            time.sleep(0.01)
+        raise CommandFailed(f"program {self.id} did not start within {timeout:g} s")
+
+    # --- output and exit ----------------------------------------------------------------
+
+    def _pump(self, pipe, stream: str) -> None:
+        fd = pipe.fileno()
+        while True:
+            data = os.read(fd, 65536)
+            if not data:
+                return
+            self._pumping += 1
+            try:
+                self.node.with_redis(lambda conn, d=data: logs.append(
+                    conn, self.id, stream, d, self.node.name))
+            finally:
+                self._pumping -= 1
+            self._tail(stream, data)
+
+    def _tail(self, stream: str, data: bytes) -> None:
+        if stream == "err":
+            self._stderr = (getattr(self, "_stderr", b"") + data)[-4000:]
+
+    def _stderr_tail(self) -> str:
+        for pump in self._pumps:
+            pump.join(timeout=2)
+        text = getattr(self, "_stderr", b"").decode(errors="replace").strip()
+        return text.splitlines()[-1] if text else ""
+
+    def drain(self, timeout: float = 5.0) -> None:
+        """Wait until everything the (held) program wrote has reached Redis, so that the
+        copy on the target cannot get its lines in first."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            waiting = 0
+            for pipe in (self.process.stdout, self.process.stderr):
+                buffered = fcntl.ioctl(pipe.fileno(), termios.FIONREAD, b"\0\0\0\0")
+                waiting += struct.unpack("i", buffered)[0]
+            if waiting == 0 and self._pumping == 0:
+                return
+            time.sleep(0.002)
+
+    def _watch(self) -> None:
+        code = self.process.wait()
+        for pump in self._pumps:
+            pump.join(timeout=5)
+        with self.lock:
+            self.exit_code = code
+            if self.moved_away:
+                self.status = "moved"
+                return
+            self.status = "exited"
+        self.node.program_ended(self)
+
+    # --- commands ---------------------------------------------------------------------------
+
+    def terminate(self, grace: float = 5.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+    # --- figures ------------------------------------------------------------------------------
+
+    def figures(self) -> dict:
+        info = {"id": self.id, "name": self.record["name"], "status": self.status,
+                "pid": self.process.pid if self.process else None,
+                "uptime": round(time.time() - self.record.get("created", self.started), 1),
+                "migrations": self.record.get("migrations", 0), "exit_code": self.exit_code,
+                "cpu_percent": 0.0, "rss": 0}
+        if self._ps is not None and self.status in ("running", "paused", "migrating", "held"):
+            try:
+                with self._ps.oneshot():
+                    info["cpu_percent"] = self._ps.cpu_percent(None)
+                    info["rss"] = self._ps.memory_info().rss
+            except psutil.Error:
+                pass
+        return info
+
+    def save(self) -> None:
+        self.record.update(node=self.node.name, status=self.status, exit_code=self.exit_code)
+        self.node.with_redis(lambda conn: registry.save_program(conn, self.record))
+
+    def announce(self, event: str, **data) -> None:
+        self.node.with_redis(lambda conn: protocol.announce(
+            conn, event, program=self.id, node=self.node.name, **data))
