@@ -17,7 +17,7 @@ import redis
 from framemig.bus import private
 from framemig.errors import BadURL, BusUnavailable
 
-DEFAULT_URL = "redis://localhost:6379/0"
+DEFAULT_URL = os.environ.get("FRAMEMIG_DEFAULT_REDIS", "redis://localhost:6379/0")
 SCHEMES = ("redis", "rediss", "unix")
 
 
@@ -49,7 +49,8 @@ def connect(url: str, check: bool = True) -> redis.Redis:
     """A client for ``url``; with ``check``, one PING proves Redis answers."""
     check_url(url)
     try:
-        conn = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=10,
+        # socket_timeout=None: blocking reads (BLPOP, XREAD) wait as long as they ask to.
+        conn = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=None,
                                     health_check_interval=30)
     except ValueError as exc:
         raise BadURL(f"{redacted(url)}: {exc}") from None

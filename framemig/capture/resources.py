@@ -62,6 +62,11 @@ def _file(handle) -> dict:
         raise Refused(f"is a file open for writing ({name!r}); its unsaved state cannot "
                       f"travel")
     text = isinstance(handle, io.TextIOBase)
+    try:
+        position = handle.tell()
+    except OSError:
+        raise Refused(f"is a file being read with next() ({name!r}); its position cannot "
+                      f"be saved (read it with readline() instead)") from None
     return {
         "t": "file",
         "path": os.path.abspath(name),
@@ -69,7 +74,7 @@ def _file(handle) -> dict:
         "text": text,
         "encoding": getattr(handle, "encoding", None) if text else None,
         "errors": getattr(handle, "errors", None) if text else None,
-        "pos": handle.tell(),
+        "pos": position,
         "closed": False,
     }
 

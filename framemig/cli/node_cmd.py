@@ -36,7 +36,8 @@ def node_command(redis_url, name, labels, workdir):
     if origin == "default" and not connection.answers(url):
         url = private.start()
         err_console.print(f"[yellow]no Redis at {connection.DEFAULT_URL}: started a private "
-                          f"one at {url}[/] (stop it with `framemig redis stop`)")
+                          f"one at {url}[/] (stop it with `framemig redis stop`)",
+                          soft_wrap=True)
     node = Node(url, name or socket.gethostname(), _labels(labels), workdir)
     raise SystemExit(node.run())
 

@@ -7,9 +7,10 @@ import json
 import sys
 
 import click
+import redis
 from rich.console import Console
 
-from framemig.errors import FramemigError
+from framemig.errors import BusUnavailable, FramemigError
 
 err_console = Console(stderr=True, highlight=False)
 
@@ -35,6 +36,9 @@ def expected_failures(function):
             return function(*args, **kwargs)
         except FramemigError as error:
             fail(error, kwargs.get("as_json", False))
+        except redis.RedisError as error:
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            fail(BusUnavailable(f"Redis failed: {reason}"), kwargs.get("as_json", False))
 
     return wrapper
 

@@ -53,6 +53,7 @@ class Node:
         self.programs_lock = threading.Lock()
         self.stopping = threading.Event()
         self.stopped = threading.Event()
+        self._changed = threading.Event()  # a program changed: heartbeat now, not later
         self.started = time.time()
         self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=16,
                                                           thread_name_prefix="command")
@@ -169,7 +170,11 @@ class Node:
                 log(f"heartbeat failed ({str(exc).splitlines()[0]}); retrying in {pause} s")
                 self.stopping.wait(pause)
                 continue
-            self.stopping.wait(registry.HEARTBEAT)
+            self._changed.wait(registry.HEARTBEAT)
+            self._changed.clear()
+
+    def changed(self) -> None:
+        self._changed.set()
 
     def _forget_finished(self, after: float = 600) -> None:
         now = time.time()

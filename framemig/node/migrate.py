@@ -88,6 +88,7 @@ def _migrate(node, program: ManagedProgram, target: str, timeout: float) -> dict
     ticket.close()
     program.paused = None
     program.status = "moved"
+    node.changed()
     finished = time.monotonic()
     phases = {
         "safe_point_ms": safe_point_ms, "capture_ms": capture_ms,

@@ -213,6 +213,7 @@ class ManagedProgram:
     def save(self) -> None:
         self.record.update(node=self.node.name, status=self.status, exit_code=self.exit_code)
         self.node.with_redis(lambda conn: registry.save_program(conn, self.record))
+        self.node.changed()
 
     def announce(self, event: str, **data) -> None:
         self.node.with_redis(lambda conn: protocol.announce(

@@ -141,6 +141,7 @@ class Host:
             self._registration = None
 
     def _run(self, main, before=None) -> int:
+        self.session.host_frame = sys._getframe()
         try:
             if before is not None:
                 before()
@@ -151,6 +152,7 @@ class Host:
         except BaseException as exc:  # the program's uncaught exception, as python reports it
             return self._report(exc)
         finally:
+            self.session.program_ended()
             sys.stdout.flush()
             self._unregister()
         return 0

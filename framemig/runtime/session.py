@@ -83,6 +83,7 @@ class Session:
         self._decisions: list[dict] = []
         self._waiting_sent = False
         self._interrupted_at = None
+        self.host_frame = None  # the host's frame below the program's; None once it ended
 
     # --- requests and decisions arrive with a signal ------------------------------------
 
@@ -162,6 +163,8 @@ class Session:
         try:
             if innermost is not None and in_prologue(innermost):
                 raise NotSafe("the program is still being restored")
+            if not _above(innermost or idle_root, self.host_frame):
+                raise NotSafe("framemig itself is running, not the program")
             root = idle_root if innermost is None else _root_of(innermost)
             point = SafePoint(innermost, pending, root)
             if request.mode == "pause":
@@ -180,8 +183,18 @@ class Session:
         except FramemigError as error:
             self._fail(error)
             return 0.0
+        except Exception as error:  # a bug in framemig must not become the program's
+            self._fail(FramemigError(f"capture failed: {type(error).__name__}: {error}"))
+            return 0.0
         finally:
             self.tracer.busy = busy
+
+    def program_ended(self) -> None:
+        """The program is over: a capture still waiting for a safe point will not get one."""
+        self.host_frame = None
+        if self.request is not None:
+            self._fail(NoSafePoint("the program ended before it reached a safe point"))
+        self.tracer.stop()
 
     def _world(self) -> World:
         return World(self.program.main_path, self.program.sources)
@@ -279,6 +292,15 @@ class Session:
             return "between timers"
         return f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno} in " \
                f"{frame.f_code.co_qualname}"
+
+
+def _above(frame, host_frame) -> bool:
+    """Is ``frame`` running inside the program, that is above the host's frame?"""
+    while frame is not None:
+        if frame is host_frame:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _root_of(frame):

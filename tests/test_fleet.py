@@ -1,0 +1,293 @@
+"""The fleet: node daemons on a real Redis, programs run, watched, paused and migrated
+between nodes on different CPython versions, and the ways a migration can fail."""
+
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+
+import psutil
+import pytest
+import redis
+
+from framemig.bus import protocol
+from tests.fleet_harness import Fleet, RedisServer, wait_gone
+from tests.harness import PROGRAMS
+
+FLEET = PROGRAMS / "fleet"
+
+
+@pytest.fixture
+def server(tmp_path):
+    redis_dir = tmp_path / "redis"
+    redis_dir.mkdir()
+    server = RedisServer(redis_dir)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fleet(env, server):
+    fleet = Fleet(env, server)
+    yield fleet
+    fleet.stop()
+
+
+def plain_output(env, program, *args):
+    return env.plain(program, *args).stdout
+
+
+def test_nodes_register_with_their_facts(fleet):
+    fleet.start_node("pi3", "3.11", "--label", "room=kitchen")
+    fleet.start_node("zero", "3.13")
+    records = {n["name"]: n for n in fleet.node_records()}
+    assert records["pi3"]["python"].endswith("3.11.7") or "3.11" in records["pi3"]["python"]
+    assert "3.13" in records["zero"]["python"]
+    assert records["pi3"]["labels"] == {"room": "kitchen"}
+    for record in records.values():
+        assert record["cpus"] >= 1 and record["memory_total"] > 0
+        assert {"host", "os", "arch", "started", "cpu_percent", "memory_percent"} <= set(record)
+    shown = fleet.cli("nodes")
+    assert b"pi3" in shown.stdout and b"room=kitchen" in shown.stdout
+
+
+def test_run_ps_and_logs(env, fleet):
+    fleet.start_node("a", "3.11")
+    program_id = fleet.run(FLEET / "counter.py", "a", "30")
+    record = fleet.program(program_id)
+    assert record["node"] == "a" and record["name"] == "counter.py"
+    assert record["migrations"] == 0 and record["pid"]
+    logs = fleet.cli("logs", program_id, "-f")
+    assert logs.stdout == plain_output(env, FLEET / "counter.py", "30")
+    fleet.wait_for(lambda: fleet.program(program_id)["status"] == "exited", "exit")
+    assert fleet.program(program_id)["exit_code"] == 0
+    assert b"exited (0)" in fleet.cli("ps").stdout
+
+
+def test_migrate_across_three_versions(env, fleet):
+    fleet.start_node("n311", "3.11")
+    fleet.start_node("n312", "3.12")
+    fleet.start_node("n313", "3.13")
+    program_id = fleet.run(FLEET / "counter.py", "n311")
+    time.sleep(0.5)
+    first = fleet.cli("migrate", program_id, "--to", "n312", "--json")
+    assert first.returncode == 0, (first, fleet.node_logs())
+    reply = json.loads(first.stdout)
+    assert reply["to"] == "n312" and reply["size"] > 0
+    assert "3.11" in reply["python_from"] and "3.12" in reply["python_to"]
+    assert set(reply["phases"]) >= {"safe_point_ms", "capture_ms", "transfer_ms",
+                                    "restore_ms", "total_ms"}
+    time.sleep(0.5)
+    second = fleet.cli("migrate", program_id, "--to", "n313")
+    assert second.returncode == 0, (second, fleet.node_logs())
+    assert b"restore" in second.stdout and b"n312 -> n313" in second.stdout
+    record = fleet.program(program_id)
+    assert record["node"] == "n313" and record["migrations"] == 2
+    logs = fleet.cli("logs", program_id, "-f")
+    assert logs.stdout == plain_output(env, FLEET / "counter.py")
+    history = json.loads(fleet.server.client().get(protocol.program_key(program_id)))["history"]
+    assert [(h["from"], h["to"]) for h in history] == [("n311", "n312"), ("n312", "n313")]
+
+
+def test_pause_and_resume(env, fleet):
+    fleet.start_node("a")
+    program_id = fleet.run(FLEET / "counter.py", "a", "40")
+    paused = fleet.cli("pause", program_id)
+    assert paused.returncode == 0 and b"paused on a at counter.py" in paused.stdout
+    fleet.wait_for(lambda: fleet.program(program_id)["status"] == "paused", "paused status")
+    before = fleet.cli("logs", program_id).stdout
+    time.sleep(0.6)
+    assert fleet.cli("logs", program_id).stdout == before  # it does not move while paused
+    assert fleet.cli("resume", program_id).returncode == 0
+    logs = fleet.cli("logs", program_id, "-f")
+    assert logs.stdout == plain_output(env, FLEET / "counter.py", "40")
+
+
+def test_a_paused_program_can_be_migrated(env, fleet):
+    fleet.start_node("a", "3.11")
+    fleet.start_node("b", "3.13")
+    program_id = fleet.run(FLEET / "counter.py", "a", "40")
+    assert fleet.cli("pause", program_id).returncode == 0
+    moved = fleet.cli("migrate", program_id, "--to", "b")
+    assert moved.returncode == 0, (moved, fleet.node_logs())
+    logs = fleet.cli("logs", program_id, "-f")
+    assert logs.stdout == plain_output(env, FLEET / "counter.py", "40")
+
+
+def test_rollback_when_the_target_refuses(env, fleet, tmp_path):
+    fleet.start_node("a", "3.11")
+    fleet.start_node("b", "3.12")
+    data = tmp_path / "lines.txt"
+    data.write_text("".join(f"line {n}\n" for n in range(60)))
+    want = plain_output(env, FLEET / "file_reader.py", str(data))
+    program_id = fleet.run(FLEET / "file_reader.py", "a", str(data))
+    time.sleep(0.3)
+    data.unlink()  # the open file cannot be opened again on the target
+    moved = fleet.cli("migrate", program_id, "--to", "b")
+    assert moved.returncode == 85, moved
+    assert b"refused by b" in moved.stderr and b"goes on on a" in moved.stderr
+    record = fleet.program(program_id)
+    assert record["node"] == "a" and record["status"] == "running"
+    assert fleet.cli("logs", program_id, "-f").stdout == want
+
+
+def test_rollback_when_the_target_dies_during_restore(env, fleet):
+    fleet.start_node("a", "3.11")
+    target = fleet.start_node("b", "3.13")
+    want = plain_output(env, FLEET / "bigstate.py")
+    program_id = fleet.run(FLEET / "bigstate.py", "a")
+    result = {}
+    migrate = threading.Thread(
+        target=lambda: result.update(run=fleet.cli("migrate", program_id, "--to", "b")))
+    migrate.start()
+
+    def restoring():
+        children = psutil.Process(target.pid).children()
+        return any("restore" in " ".join(c.cmdline()) for c in children)
+
+    fleet.wait_for(restoring, "the target to start restoring")
+    target.kill()
+    migrate.join(timeout=120)
+    moved = result["run"]
+    assert moved.returncode == 85, moved
+    assert b"b is gone" in moved.stderr or b"did not take it" in moved.stderr
+    assert fleet.program(program_id)["node"] == "a"
+    assert fleet.cli("logs", program_id, "-f").stdout == want
+
+
+def test_program_that_ends_during_migration(fleet):
+    fleet.start_node("a")
+    fleet.start_node("b")
+    program_id = fleet.run(FLEET / "c_busy.py", "a")
+    moved = fleet.cli("migrate", program_id, "--to", "b", "--timeout", "10")
+    assert moved.returncode != 0
+    assert b"ended before" in moved.stderr, moved
+    fleet.wait_for(lambda: fleet.program(program_id)["status"] == "exited", "exit on a")
+
+
+def test_a_killed_node_vanishes_and_takes_its_programs(fleet):
+    node = fleet.start_node("doomed")
+    fleet.start_node("witness")
+    program_id = fleet.run(FLEET / "counter.py", "doomed", "400")
+    pid = fleet.program(program_id)["pid"]
+    node.kill()
+    fleet.wait_for(lambda: "doomed" not in fleet.names(), "the dead node to vanish",
+                   timeout=15)
+    assert wait_gone(pid), "a program outlived its node"
+
+
+def test_sigterm_stops_programs_and_says_goodbye(fleet):
+    node = fleet.start_node("calm")
+    program_id = fleet.run(FLEET / "counter.py", "calm", "400")
+    pid = fleet.program(program_id)["pid"]
+    events = fleet.server.client().pubsub()
+    events.subscribe(protocol.EVENTS)
+    node.send_signal(signal.SIGTERM)
+    assert node.wait(timeout=20) == 0
+    assert wait_gone(pid)
+    assert "calm" not in fleet.names()  # at once, not after the expiry
+    seen = []
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        message = events.get_message(timeout=0.2)
+        if message and message["type"] == "message":
+            seen.append(json.loads(message["data"])["event"])
+            if "node_down" in seen:
+                break
+    assert "node_down" in seen
+
+
+def test_a_second_node_with_a_live_name_is_refused(env, fleet):
+    fleet.start_node("same")
+    second = fleet.start_node("same", wait=False)
+    assert second.wait(timeout=20) == 82
+    text = fleet.logs["same"].read_text()
+    assert "already alive" in text and "Traceback" not in text
+
+
+def test_bad_commands_get_error_replies(fleet, server):
+    fleet.start_node("a")
+    conn = server.client()
+
+    def ask(payload):
+        request_id = "t" + os.urandom(4).hex()
+        body = payload.replace("ID", request_id) if isinstance(payload, str) else payload
+        assert conn.publish(protocol.node_channel("a"), body) == 1
+        got = conn.blpop([protocol.reply_key(request_id)], timeout=10)
+        assert got is not None, f"no reply to {payload}"
+        return json.loads(got[1])
+
+    unknown = ask('{"id": "ID", "command": "explode", "args": {}}')
+    assert not unknown["ok"] and "unknown command 'explode'" in unknown["error"]
+    missing = ask('{"id": "ID", "command": "pause", "args": {}}')
+    assert not missing["ok"] and "program_id" in missing["error"]
+    nobody = ask('{"id": "ID", "command": "kill", "args": {"program_id": "nope"}}')
+    assert not nobody["ok"] and nobody["code"] == 81
+    bad_args = ask('{"id": "ID", "command": "run", "args": []}')
+    assert not bad_args["ok"]
+    assert conn.publish(protocol.node_channel("a"), "not json at all") == 1
+    assert ask('{"id": "ID", "command": "ping"}')["node"] == "a"  # still alive
+
+
+def test_bad_and_unreachable_urls(env):
+    bad = env.framemig("3.11", "nodes", "--redis", "http://example.org")
+    assert bad.returncode == 79 and b"not a Redis URL" in bad.stderr
+    dead = env.framemig("3.11", "ps", "--redis", "redis://127.0.0.1:1/0")
+    assert dead.returncode == 78 and b"cannot reach Redis" in dead.stderr
+    assert b"Traceback" not in dead.stderr and dead.stderr.count(b"\n") == 1
+    node = env.framemig("3.11", "node", "--redis", "unix:///nonexistent/redis.sock",
+                        "--name", "x")
+    assert node.returncode == 78 and b"Traceback" not in node.stderr
+
+
+def test_tcp_url_with_password(env, tmp_path):
+    directory = tmp_path / "authredis"
+    directory.mkdir()
+    server = RedisServer(directory, tcp=True, password="s3cret")
+    try:
+        fleet = Fleet(env, server)
+        fleet.start_node("secure")
+        assert fleet.names() == {"secure"}
+        wrong = env.framemig("3.11", "nodes", "--redis",
+                             server.url.replace("s3cret", "wrong"))
+        assert wrong.returncode == 78 and b"credentials" in wrong.stderr
+        assert b"s3cret" not in wrong.stderr
+        fleet.stop()
+    finally:
+        server.stop()
+
+
+def test_the_node_survives_redis_going_away(fleet, server):
+    fleet.start_node("steady")
+    server.stop()
+    time.sleep(2)
+    server.start()
+    fleet.wait_for(lambda: "steady" in fleet.names(), "the node to come back", timeout=30)
+    assert fleet.nodes["steady"].poll() is None
+    assert "retrying" in fleet.logs["steady"].read_text()
+
+
+def test_a_private_redis_when_none_is_running(env, tmp_path):
+    env.extra["FRAMEMIG_DEFAULT_REDIS"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    node = subprocess.Popen(
+        [os.environ.get("FRAMEMIG_PYTHON_3_11") or "python", "-m", "framemig", "node",
+         "--name", "solo", "--workdir", str(tmp_path / "w")],
+        env=env.vars(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        seen = None
+        while time.monotonic() < deadline:
+            run = env.framemig("3.11", "nodes", "--json")
+            if run.returncode == 0 and json.loads(run.stdout)["nodes"]:
+                seen = json.loads(run.stdout)["nodes"]
+                break
+            time.sleep(0.2)
+        assert seen and seen[0]["name"] == "solo"
+    finally:
+        node.send_signal(signal.SIGTERM)
+        output = node.communicate(timeout=20)[0]
+        env.framemig("3.11", "redis", "stop")
+    assert b"started a private one at unix://" in output
+    _ = redis
