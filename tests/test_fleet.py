@@ -254,6 +254,12 @@ def test_tcp_url_with_password(env, tmp_path):
                              server.url.replace("s3cret", "wrong"))
         assert wrong.returncode == 78 and b"credentials" in wrong.stderr
         assert b"s3cret" not in wrong.stderr
+        server.client().execute_command("ACL", "SETUSER", "alice", "on", ">pw2", "~*", "&*",
+                                        "+@all")
+        alice = server.url.replace(":s3cret@", "alice:pw2@")
+        listed = env.framemig("3.11", "nodes", "--json", "--redis", alice)
+        assert listed.returncode == 0 and json.loads(listed.stdout)["nodes"][0]["name"] == \
+            "secure"
         fleet.stop()
     finally:
         server.stop()
@@ -291,3 +297,23 @@ def test_a_private_redis_when_none_is_running(env, tmp_path):
         env.framemig("3.11", "redis", "stop")
     assert b"started a private one at unix://" in output
     _ = redis
+
+
+def test_run_a_directory_and_logs_as_json(env, fleet, tmp_path):
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "helper.py").write_text("def greet(n):\n    return f'hello {n}'\n")
+    (app / "__main__.py").write_text(
+        "import sys, time\nfrom helper import greet\n"
+        "for n in range(int(sys.argv[1])):\n    print(greet(n), flush=True)\n"
+        "    time.sleep(0.05)\n")
+    fleet.start_node("a", "3.12")
+    fleet.start_node("b", "3.11")
+    program_id = fleet.run(app, "a", "30")
+    assert fleet.cli("migrate", program_id, "--to", "b").returncode == 0
+    lines = [json.loads(line) for line in fleet.cli("logs", program_id, "-f", "--json")
+             .stdout.splitlines()]
+    text = "".join(entry["text"] for entry in lines if entry["stream"] == "out")
+    assert text == "".join(f"hello {n}\n" for n in range(30))
+    assert {entry["node"] for entry in lines} == {"a", "b"}
+    assert lines[-1]["stream"] == "exit" and lines[-1]["text"] == "0"

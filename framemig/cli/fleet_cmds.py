@@ -170,15 +170,23 @@ def migrate_command(program_id, target, timeout, redis_url, as_json):
 @click.argument("program_id", metavar="ID")
 @click.option("-f", "--follow", is_flag=True, help="Keep printing output as it comes.")
 @redis_option
+@json_option
 @expected_failures
-def logs_command(program_id, follow, redis_url):
-    """Print the output of program ID, wherever it ran (one stream across migrations)."""
+def logs_command(program_id, follow, redis_url, as_json):
+    """Print the output of program ID, wherever it ran (one stream across migrations).
+
+    With --json, one JSON object per chunk: stream (out, err, exit), text, node.
+    """
     conn = connect(redis_url, quiet=True)
     if registry.program(conn, program_id) is None:
         raise NoSuchProgram(f"no program {program_id} in the fleet")
     out, err = sys.stdout.buffer, sys.stderr.buffer
     try:
-        for stream, data, _node in logs.read(conn, program_id, follow):
+        for stream, data, node in logs.read(conn, program_id, follow):
+            if as_json:
+                text = data.decode("utf-8", "replace")
+                click.echo(json.dumps({"stream": stream, "text": text, "node": node}))
+                continue
             if stream == "exit":
                 continue
             target = err if stream == "err" else out
