@@ -117,8 +117,8 @@ def test_timers_captured_between_timers(env, tmp_path):
 
 def test_dump_during_sleep_inside_a_library(env):
     program = PROGRAMS / "library_frames.py"
-    want = env.plain(program)
-    live = Live(env, "3.11", program)
+    want = env.plain(program, "1.5")
+    live = Live(env, "3.11", program, "1.5")
     live.wait_for(b"job a")
     dump = env.framemig("3.11", "dump", live.pid, "-o", env.tmp / "s.json")
     first = live.finish()

@@ -201,9 +201,11 @@ class Session:
 
     def _capture(self, request: Request, point: SafePoint) -> float:
         reached, reached_wall = time.monotonic(), time.time()
+        assemble.check_stack(self._world(), point.innermost or point.root, point.root,
+                             point.pending)
+        request.reply("capturing")  # from here on the asker waits as long as it takes
         body = self._snapshot(point)
         captured = time.monotonic()
-        request.reply("capturing")
         size = snapshot_format.write(request.out, body)
         written = time.monotonic()
         sys.stdout.flush()
