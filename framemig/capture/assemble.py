@@ -11,7 +11,7 @@ import framemig
 from framemig import env
 from framemig.capture import frames
 from framemig.capture.encoder import Encoder
-from framemig.capture.frames import NotSafe
+from framemig.capture.refusal import NotSafe
 from framemig.capture.world import World
 
 _SKIP_DIRS = {".git", ".hg", ".venv", "venv", "__pycache__", "node_modules", "site-packages",

@@ -18,15 +18,11 @@ from dataclasses import dataclass, field
 
 from framemig import env
 from framemig.capture import comprehensions
-from framemig.capture.refusal import Refused
+from framemig.capture.refusal import NotSafe, Refused
 from framemig.capture.world import World, is_framemig_file
 from framemig.interp import codes, stackmap, stacksim, trampolines
 from framemig.interp.frameread import NULL, FrameView
 from framemig.interp.stacksim import CodeInfo
-
-
-class NotSafe(Exception):
-    """Not a safe point yet; the message says what the program is doing instead."""
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The one exception a reducer raises for an object that cannot travel."""
+"""The two ways a capture says no: not now (NotSafe), and never (Refused)."""
 
 
 class Refused(Exception):
@@ -7,3 +7,7 @@ class Refused(Exception):
     def __init__(self, what: str):
         super().__init__(what)
         self.what = what
+
+
+class NotSafe(Exception):
+    """Not a safe point yet; the message says what the program is doing instead."""

@@ -8,23 +8,15 @@ code by source location, so the text of each file they come from travels too.
 
 from __future__ import annotations
 
-import functools
 import linecache
 import os
 import sys
 from types import CodeType, ModuleType
 
-import framemig
 from framemig.errors import CannotTravel
 from framemig.interp import codes
+from framemig.interp.codes import is_framemig_file
 from framemig.snapshot.format import source_hash
-
-FRAMEMIG_DIR = os.path.dirname(os.path.abspath(framemig.__file__))
-
-
-@functools.lru_cache(maxsize=4096)
-def is_framemig_file(filename: str) -> bool:
-    return os.path.abspath(filename).startswith(FRAMEMIG_DIR + os.sep)
 
 
 class World:

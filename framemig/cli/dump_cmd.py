@@ -28,10 +28,10 @@ def human_size(size: float) -> str:
 def dump_command(pid, out, leave_running, timeout, as_json):
     """Capture process PID (started by framemig exec or restore) into a snapshot."""
     mode = "leave" if leave_running else "exit"
-    if as_json or not err_console.is_terminal:
+    if as_json or not err_console().is_terminal:
         ticket = client.ask(pid, mode, out, timeout)
     else:
-        with err_console.status("asking for a safe point...") as status:
+        with err_console().status("asking for a safe point...") as status:
             def progress(update):
                 if update.get("state") == "waiting":
                     status.update(f"waiting for a safe point (program at {update['where']})")

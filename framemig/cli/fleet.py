@@ -22,7 +22,7 @@ def json_option(function):
 def connect(redis_url: str | None, quiet: bool = False):
     url, origin = connection.resolve(redis_url)
     if origin == "private" and not quiet:
-        err_console.print(f"[dim]using framemig's private Redis at {url}[/]")
+        err_console().print(f"[dim]using framemig's private Redis at {url}[/]")
     return connection.connect(url)
 
 

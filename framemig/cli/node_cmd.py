@@ -35,7 +35,7 @@ def node_command(redis_url, name, labels, workdir):
     url, origin = connection.resolve(redis_url)
     if origin == "default" and not connection.answers(url):
         url = private.start()
-        err_console.print(f"[yellow]no Redis at {connection.DEFAULT_URL}: started a private "
+        err_console().print(f"[yellow]no Redis at {connection.DEFAULT_URL}: started a private "
                           f"one at {url}[/] (stop it with `framemig redis stop`)",
                           soft_wrap=True)
     node = Node(url, name or socket.gethostname(), _labels(labels), workdir)

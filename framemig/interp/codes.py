@@ -11,19 +11,28 @@ instructions are the prologue, so the next snapshot names the original.
 
 from __future__ import annotations
 
+import collections
+import functools
+import os
 import re
-from dataclasses import dataclass
 from types import CodeType
 
+import framemig
 from framemig.interp import stacksim
 
+FRAMEMIG_DIR = os.path.dirname(os.path.abspath(framemig.__file__))
 
-@dataclass(frozen=True)
-class CodeKey:
-    source: str
-    qualname: str
-    line: int
-    rank: int = 0
+
+@functools.lru_cache(maxsize=4096)
+def is_framemig_file(filename: str) -> bool:
+    """Is this framemig's own code (never the program's)?"""
+    return os.path.abspath(filename).startswith(FRAMEMIG_DIR + os.sep)
+
+
+class CodeKey(collections.namedtuple("CodeKey", "source qualname line rank", defaults=(0,))):
+    """A code object named by its file, qualified name, first line and rank."""
+
+    __slots__ = ()
 
     def as_json(self) -> dict:
         return {"source": self.source, "qualname": self.qualname, "line": self.line,
@@ -93,11 +102,13 @@ class CodeIndex:
         return None
 
 
-@dataclass
 class ResumeInfo:
-    key: CodeKey
-    original: CodeType
-    prologue: tuple[int, int]  # instruction indexes [start, end) of the prologue
+    __slots__ = ("key", "original", "prologue")
+
+    def __init__(self, key: CodeKey, original: CodeType, prologue: tuple[int, int]):
+        self.key = key
+        self.original = original
+        self.prologue = prologue  # instruction indexes [start, end) of the prologue
 
 
 _resume_codes: dict[int, tuple[CodeType, ResumeInfo]] = {}

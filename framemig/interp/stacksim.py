@@ -11,8 +11,8 @@ The analysis depends only on the code object, so it is computed once per code ob
 
 from __future__ import annotations
 
+import collections
 import dis
-from dataclasses import dataclass
 from types import CodeType
 
 from framemig import env
@@ -27,10 +27,11 @@ EXC = "exc"  # an exception being handled, or the one handled before it
 LASTI = "lasti"  # the offset of the instruction that raised (for re-raising)
 
 
-@dataclass(frozen=True)
-class Slot:
-    kind: str
-    pusher: int  # index of the instruction that pushed it, -1 for a handler's own slots
+class Slot(collections.namedtuple("Slot", "kind pusher")):
+    """What a stack slot holds, and the index of the instruction that pushed it (-1 for
+    the slots an exception handler starts with)."""
+
+    __slots__ = ()
 
     def __repr__(self):
         return f"{self.kind}@{self.pusher}"
@@ -40,12 +41,12 @@ class StackAnalysisError(Exception):
     pass
 
 
-@dataclass
 class CodeInfo:
-    code: CodeType
-    instrs: list[dis.Instruction]
-    index_of_offset: dict[int, int]
-    stacks: list[tuple[Slot, ...] | None]  # stack before each instruction, None if unreachable
+    def __init__(self, code: CodeType, instrs: list, index_of_offset: dict, stacks: list):
+        self.code = code
+        self.instrs = instrs
+        self.index_of_offset = index_of_offset
+        self.stacks = stacks  # stack before each instruction, None if unreachable
 
     def index_at(self, lasti: int) -> int:
         """The instruction covering ``lasti`` (which may point into its inline caches)."""

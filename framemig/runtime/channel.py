@@ -14,11 +14,7 @@ import contextlib
 import json
 import os
 import signal
-import tempfile
 import time
-import uuid
-
-import psutil
 
 SIGNAL = signal.SIGUSR1
 
@@ -28,7 +24,8 @@ _made: set[str] = set()
 
 def run_dir() -> str:
     path = os.environ.get("FRAMEMIG_RUN_DIR") or os.path.join(
-        os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir(), f"framemig-{os.getuid()}")
+        os.environ.get("XDG_RUNTIME_DIR") or os.environ.get("TMPDIR") or "/tmp",
+        f"framemig-{os.getuid()}")
     if path not in _made:
         os.makedirs(path, mode=0o700, exist_ok=True)
         _made.add(path)
@@ -51,6 +48,18 @@ def _read_json(path: str) -> dict | None:
 
 
 def process_start_time(pid: int) -> float | None:
+    """When ``pid`` started (in clock ticks since boot on Linux): with the PID, it names a
+    process for good, since PIDs are reused."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return float(fields[19])
+    except FileNotFoundError:
+        return None
+    except OSError:
+        pass
+    import psutil  # not Linux: slower, and only then worth its import
+
     try:
         return psutil.Process(pid).create_time()
     except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
@@ -117,13 +126,13 @@ def registration(pid: int) -> dict | None:
     if record is None:
         return None
     started = process_start_time(pid)
-    if started is None or record.get("started") is None or abs(started - record["started"]) > 1:
+    if started is None or record.get("started") != started:
         return None
     return record
 
 
 def send_request(pid: int, **data) -> dict:
-    request = {"id": uuid.uuid4().hex[:12], "sent": time.time(), **data}
+    request = {"id": os.urandom(6).hex(), "sent": time.time(), **data}
     _write_json(os.path.join(run_dir(), f"{pid}.req.{request['id']}.json"), request)
     os.kill(pid, SIGNAL)
     return request

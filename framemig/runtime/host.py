@@ -10,18 +10,15 @@ a registration file. When the main code is done, pending framemig timers run, as
 from __future__ import annotations
 
 import builtins
-import json
 import os
 import sys
-import time
 import types
 from importlib.machinery import SourceFileLoader
 
 from framemig import __version__, env
-from framemig.capture.world import is_framemig_file
-from framemig.errors import ProgramNotFound, RestoreFailed
-from framemig.restore.program import Restoration
-from framemig.runtime import channel, hooks, sleep, timers
+from framemig.errors import ProgramNotFound
+from framemig.interp.codes import is_framemig_file
+from framemig.runtime import channel, sleep, timers
 from framemig.runtime.session import Program, Request, Session
 from framemig.runtime.tracer import Breakpoint
 
@@ -60,54 +57,12 @@ class Host:
             code = compile(source, full, "exec", dont_inherit=True)
         except SyntaxError:
             return self._report(sys.exc_info()[1])
-        self._install(Program(full, {full: source}))
-        return self._run(lambda: exec(code, module.__dict__))
-
-    def resume(self, body: dict, ready_fd: int | None = None, go_fd: int | None = None) -> int:
-        """Continue the program captured in ``body`` (already checked by the format).
-
-        A supervisor (a node taking over a migrating program) may pass two pipes: the
-        restored program then says it is ready on ``ready_fd`` and runs only once ``g``
-        arrives on ``go_fd``; anything else ends it before it has run a line.
-        """
-        started = time.perf_counter()
-        restoration = Restoration(body)
-        restoration.create_modules()
-        restoration.set_program_context()
-        self._install_sleep_only()
-        restoration.load_state()
-        runtime = restoration.runtime
-        stack = body["stack"]
-        start = restoration.frames.stack_function(0) if stack else None
-        if stack and stack[0].get("module") != "__main__" and body.get("root") == "main":
-            raise RestoreFailed("the snapshot's outermost frame is not the main module")
-        main_path = restoration.sources.path(body["program"]["main"])
-        sources = {restoration.sources.path(k): v["text"]
-                   for k, v in body["sources"].items()}
-        resumes_at = None
-        if stack:
-            top = stack[-1]
-            resumes_at = (os.path.abspath(restoration.sources.path(top["code"]["source"])),
-                          top["at"]["line"] if top.get("at") else None)
-        self._install(Program(main_path, sources, hops=body.get("hops", 0)), resumes_at)
-        if "timers" in runtime:
-            timers.install({"timers": runtime["timers"], "next_handle": runtime["next_handle"]})
-        hooks.install(runtime.get("on_restore", []))
-        if runtime.get("random") is not None:
-            import random
-
-            random.setstate(runtime["random"])
-        report = {"restore_ms": round((time.perf_counter() - started) * 1000, 3),
-                  "frames": len(stack), "objects": len(body["objects"]), "pid": os.getpid()}
-        _report(report)
-        if ready_fd is not None and not _ready_to_go(ready_fd, go_fd, report):
-            self._unregister()
-            return 0
-        return self._run(start or (lambda: None), before=hooks.run_all)
+        self.install(Program(full, {full: source}))
+        return self.run(lambda: exec(code, module.__dict__))
 
     # --- around the program ------------------------------------------------------------
 
-    def _install_sleep_only(self) -> None:
+    def install_sleep(self) -> None:
         """Restored frames must call framemig's sleep, so it goes in before they are built."""
         self._waker = sleep.Waker()
         sleep.install(sleep.make_sleep(self._waker, self._at_sleep))
@@ -117,16 +72,17 @@ class Host:
             return self.session.at_sleep(caller, remaining)
         return 0.0
 
-    def _install(self, program: Program, resumes_at: tuple | None = None) -> None:
+    def install(self, program: Program, resumes_at: tuple | None = None) -> None:
+        """Make the program capturable: signal, sleep, registration, --dump-at."""
         if not hasattr(self, "_waker"):
-            self._install_sleep_only()
+            self.install_sleep()
         self.session = Session(program, self._waker)
         self.session.install_signal()
         self._registration = channel.register({
             "program": program.main_path, "argv": list(sys.argv),
             "python": env.describe(), "framemig": __version__,
         })
-        self.session.before_exit.append(self._unregister)
+        self.session.before_exit.append(self.unregister)
         timers.take_over_loop()
         sys.setrecursionlimit(sys.getrecursionlimit() + _HOST_DEPTH)
         if self.dump_at is not None:
@@ -135,12 +91,13 @@ class Host:
                 Breakpoint(path, line, hit, resumes_at),
                 lambda: Request(out, "leave" if leave_running else "exit", float("inf")))
 
-    def _unregister(self) -> None:
+    def unregister(self) -> None:
         if self._registration:
             channel.unregister(self._registration)
             self._registration = None
 
-    def _run(self, main, before=None) -> int:
+    def run(self, main, before=None) -> int:
+        """Run the program's code (``main``), then its timers; return its exit status."""
         self.session.host_frame = sys._getframe()
         try:
             if before is not None:
@@ -154,7 +111,7 @@ class Host:
         finally:
             self.session.program_ended()
             sys.stdout.flush()
-            self._unregister()
+            self.unregister()
         return 0
 
     def _exit_code(self, code) -> int:
@@ -170,23 +127,6 @@ class Host:
         sys.stdout.flush()
         sys.excepthook(type(exc), exc, exc.__traceback__)
         return 130 if isinstance(exc, KeyboardInterrupt) else 1
-
-
-def _report(data: dict) -> None:
-    """Timings for tools that ask (bench, nodes): FRAMEMIG_REPORT names a JSON file."""
-    path = os.environ.get("FRAMEMIG_REPORT")
-    if path:
-        with open(f"{path}.tmp", "w") as handle:
-            json.dump(data, handle)
-        os.replace(f"{path}.tmp", path)
-
-
-def _ready_to_go(ready_fd: int, go_fd: int, report: dict) -> bool:
-    os.write(ready_fd, (json.dumps(report) + "\n").encode())
-    os.close(ready_fd)
-    answer = os.read(go_fd, 1)
-    os.close(go_fd)
-    return answer == b"g"
 
 
 def _without_framemig(tb):

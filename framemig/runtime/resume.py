@@ -1,8 +1,22 @@
-"""The entry point a resume module calls."""
+"""Continue a program from its snapshot: rebuild it, hand it to a host, run it.
+
+This is what a resume module calls. A supervisor (a node taking over a migrating program)
+may pass two pipes: the rebuilt program then says it is ready on ``ready_fd`` and runs
+only once ``g`` arrives on ``go_fd``; anything else ends it before it has run a line.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import random
+import time
+
+from framemig.errors import RestoreFailed
+from framemig.restore.program import Restoration
+from framemig.runtime import hooks, timers
 from framemig.runtime.host import Host
+from framemig.runtime.session import Program
 from framemig.snapshot import format as snapshot_format
 
 
@@ -10,4 +24,60 @@ def main(snapshot_path: str, body: dict | None = None, dump_at: tuple | None = N
          ready_fd: int | None = None, go_fd: int | None = None) -> int:
     if body is None:
         body = snapshot_format.read(snapshot_path)
-    return Host(dump_at).resume(body, ready_fd, go_fd)
+    return continue_program(body, Host(dump_at), ready_fd, go_fd)
+
+
+def continue_program(body: dict, host: Host, ready_fd=None, go_fd=None) -> int:
+    started = time.perf_counter()
+    restoration = Restoration(body)
+    restoration.create_modules()
+    restoration.set_program_context()
+    host.install_sleep()  # resumed frames must find framemig's sleep as time.sleep
+    restoration.load_state()
+    stack = body["stack"]
+    start = restoration.frames.stack_function(0) if stack else None
+    if stack and stack[0].get("module") != "__main__" and body.get("root") == "main":
+        raise RestoreFailed("the snapshot's outermost frame is not the main module")
+    sources = restoration.sources
+    program = Program(sources.path(body["program"]["main"]),
+                      {sources.path(k): v["text"] for k, v in body["sources"].items()},
+                      hops=body.get("hops", 0))
+    resumes_at = None
+    if stack:
+        top = stack[-1]
+        resumes_at = (os.path.abspath(sources.path(top["code"]["source"])),
+                      top["at"]["line"] if top.get("at") else None)
+    host.install(program, resumes_at)
+    _runtime_state(restoration.runtime)
+    report = {"restore_ms": round((time.perf_counter() - started) * 1000, 3),
+              "frames": len(stack), "objects": len(body["objects"]), "pid": os.getpid()}
+    _report(report)
+    if ready_fd is not None and not _ready_to_go(ready_fd, go_fd, report):
+        host.unregister()
+        return 0
+    return host.run(start or (lambda: None), before=hooks.run_all)
+
+
+def _runtime_state(runtime: dict) -> None:
+    if "timers" in runtime:
+        timers.install({"timers": runtime["timers"], "next_handle": runtime["next_handle"]})
+    hooks.install(runtime.get("on_restore", []))
+    if runtime.get("random") is not None:
+        random.setstate(runtime["random"])
+
+
+def _report(data: dict) -> None:
+    """Timings for tools that ask (bench, nodes): FRAMEMIG_REPORT names a JSON file."""
+    path = os.environ.get("FRAMEMIG_REPORT")
+    if path:
+        with open(f"{path}.tmp", "w") as handle:
+            json.dump(data, handle)
+        os.replace(f"{path}.tmp", path)
+
+
+def _ready_to_go(ready_fd: int, go_fd: int, report: dict) -> bool:
+    os.write(ready_fd, (json.dumps(report) + "\n").encode())
+    os.close(ready_fd)
+    answer = os.read(go_fd, 1)
+    os.close(go_fd)
+    return answer == b"g"

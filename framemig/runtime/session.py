@@ -20,54 +20,55 @@ Time does not pass for a held program: a sleep and the framemig timers get the t
 from __future__ import annotations
 
 import os
-import random
 import signal
 import sys
 import time
-from dataclasses import dataclass, field
 
-from framemig.capture import assemble
-from framemig.capture.frames import NotSafe
-from framemig.capture.world import World, is_framemig_file
+from framemig.capture.refusal import NotSafe
 from framemig.errors import ExitCode, FramemigError, NoSafePoint
+from framemig.interp.codes import is_framemig_file
 from framemig.interp.trampolines import TRAMPOLINE_CODES
-from framemig.runtime import channel, hooks, timers
+from framemig.runtime import channel, timers
 from framemig.runtime.sleep import Waker
 from framemig.runtime.tracer import Breakpoint, LineTracer, in_prologue, is_ours
-from framemig.snapshot import format as snapshot_format
 
 MODES = ("exit", "leave", "hold", "pause")
 HOLD_LIMIT = 600.0  # a held program with nobody left to decide goes on by itself
+CAPTURE_DEPTH = 1000  # frames the capture itself may need above the program's
 
 
-@dataclass
 class Request:
-    out: str | None
-    mode: str
-    deadline: float  # time.monotonic() by which a safe point must come
-    asked: float = field(default_factory=time.monotonic)
-    message: dict | None = None  # the channel request, when another process asked
-    hold_limit: float = HOLD_LIMIT
+    """One request to capture or pause, from another process or from --dump-at."""
+
+    def __init__(self, out: str | None, mode: str, deadline: float,
+                 message: dict | None = None, hold_limit: float = HOLD_LIMIT):
+        self.out = out
+        self.mode = mode
+        self.deadline = deadline  # time.monotonic() by which a safe point must come
+        self.asked = time.monotonic()
+        self.message = message  # the channel request, when another process asked
+        self.hold_limit = hold_limit
 
     def reply(self, state: str, **data) -> None:
         if self.message is not None:
             channel.reply(self.message, state, **data)
 
 
-@dataclass
 class Program:
     """What the session needs to know about the program it captures."""
 
-    main_path: str
-    sources: dict  # absolute path -> text, for files framemig loaded itself
-    hops: int = 0  # captures this program has been through before
+    def __init__(self, main_path: str, sources: dict, hops: int = 0):
+        self.main_path = main_path
+        self.sources = sources  # absolute path -> text, for files framemig loaded itself
+        self.hops = hops  # captures this program has been through before
 
 
-@dataclass
 class SafePoint:
-    innermost: object  # the innermost program frame, or None between timers
-    pending: dict | None  # what the innermost frame waits for (a sleep), if anything
-    root: object  # framemig's frame below the program's
+    def __init__(self, innermost, pending: dict | None, root):
+        self.innermost = innermost  # the innermost program frame, None between timers
+        self.pending = pending  # what the innermost frame waits for (a sleep), if anything
+        self.root = root  # framemig's frame below the program's
+        self.reached = time.monotonic()  # when the program stopped here
 
 
 class Session:
@@ -106,8 +107,7 @@ class Session:
         mode = message.get("mode") or ("leave" if message.get("leave_running") else "exit")
         request = Request(message.get("out"), mode if mode in MODES else "exit",
                           time.monotonic() + float(message.get("timeout", 5.0)),
-                          message=message,
-                          hold_limit=float(message.get("hold_limit", HOLD_LIMIT)))
+                          message, float(message.get("hold_limit", HOLD_LIMIT)))
         if self.request is not None:
             request.reply("failed", code=int(ExitCode.BUSY),
                           message="another capture or pause of this program is under way")
@@ -160,6 +160,8 @@ class Session:
             self._fail(NoSafePoint(f"no safe point within the timeout: {self.last_reason}"))
             return 0.0
         busy, self.tracer.busy = self.tracer.busy, True
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(limit + CAPTURE_DEPTH)  # a program may stand at its limit
         try:
             if innermost is not None and in_prologue(innermost):
                 raise NotSafe("the program is still being restored")
@@ -168,8 +170,7 @@ class Session:
             root = idle_root if innermost is None else _root_of(innermost)
             point = SafePoint(innermost, pending, root)
             if request.mode == "pause":
-                assemble.check_stack(self._world(), point.innermost or point.root, point.root,
-                                     pending)
+                _capturing().check(self.program, point)
                 request.reply("paused", where=self._where(innermost))
                 return self._hold(request, point)
             return self._capture(request, point)
@@ -187,6 +188,7 @@ class Session:
             self._fail(FramemigError(f"capture failed: {type(error).__name__}: {error}"))
             return 0.0
         finally:
+            sys.setrecursionlimit(limit)
             self.tracer.busy = busy
 
     def program_ended(self) -> None:
@@ -196,17 +198,14 @@ class Session:
             self._fail(NoSafePoint("the program ended before it reached a safe point"))
         self.tracer.stop()
 
-    def _world(self) -> World:
-        return World(self.program.main_path, self.program.sources)
-
     def _capture(self, request: Request, point: SafePoint) -> float:
         reached, reached_wall = time.monotonic(), time.time()
-        assemble.check_stack(self._world(), point.innermost or point.root, point.root,
-                             point.pending)
+        capturing = _capturing()
+        capturing.check(self.program, point)
         request.reply("capturing")  # from here on the asker waits as long as it takes
-        body = self._snapshot(point)
+        body = capturing.snapshot(self.program, point)
         captured = time.monotonic()
-        size = snapshot_format.write(request.out, body)
+        size = capturing.write(request.out, body)
         written = time.monotonic()
         sys.stdout.flush()
         sys.stderr.flush()
@@ -215,24 +214,13 @@ class Session:
                       safe_point_ms=round((reached - request.asked) * 1000, 3),
                       capture_ms=round((captured - reached) * 1000, 3),
                       write_ms=round((written - captured) * 1000, 3),
-                      where=_top_where(body), leave_running=request.mode == "leave")
+                      where=capturing.top_where(body), leave_running=request.mode == "leave")
         if request.mode == "exit":
             self._end_process()
         if request.mode == "hold":
             return self._hold(request, point)
         self._release()
         return 0.0
-
-    def _snapshot(self, point: SafePoint) -> dict:
-        body = assemble.take(
-            self._world(), point.innermost or point.root, point.root, "", point.pending,
-            runtime_state={**timers.state(), "on_restore": hooks.callbacks(),
-                           "random": random.getstate()},
-            handled_exception=sys.exc_info()[1],
-        )
-        body["root"] = _root_kind(body)
-        body["hops"] = self.program.hops + 1
-        return body
 
     # --- holding ----------------------------------------------------------------------------
 
@@ -255,11 +243,16 @@ class Session:
                 self._end_process()
             elif kind == "capture" and decision.get("out"):
                 request.mode, request.out = "hold", decision["out"]
-                body = self._snapshot(point)
-                size = snapshot_format.write(request.out, body)
+                capturing = _capturing()
+                started_capture = time.monotonic()
+                body = capturing.snapshot(self.program, point)
+                captured = time.monotonic()
+                size = capturing.write(request.out, body)
                 sys.stdout.flush()
-                request.reply("held", path=request.out, size=size, where=_top_where(body),
-                              safe_point_ms=0.0, capture_ms=0.0, write_ms=0.0)
+                request.reply("held", path=request.out, size=size,
+                              where=capturing.top_where(body), safe_point_ms=0.0,
+                              capture_ms=round((captured - started_capture) * 1000, 3),
+                              write_ms=round((time.monotonic() - captured) * 1000, 3))
             elif kind in ("resume", "abort"):
                 held = time.monotonic() - started
                 timers.shift(held)
@@ -313,15 +306,9 @@ def _root_of(frame):
     raise NotSafe("the program's stack does not reach framemig's host")
 
 
-def _root_kind(body: dict) -> str:
-    stack = body["stack"]
-    if not stack:
-        return "idle"
-    return "main" if stack[0].get("module") == "__main__" else "callback"
+def _capturing():
+    """The capture machinery, imported on the first request (principle 1: nothing is paid
+    until a capture is asked for)."""
+    from framemig.runtime import capturing
 
-
-def _top_where(body: dict) -> str:
-    if not body["stack"]:
-        return "between timers"
-    top = body["stack"][-1]
-    return f"{top['code']['source']}:{top.get('line')} in {top['code']['qualname']}"
+    return capturing

@@ -12,17 +12,17 @@ from __future__ import annotations
 import atexit
 import sys
 import time
-import traceback
-from dataclasses import dataclass
 
 
-@dataclass
 class Timer:
-    handle: int
-    callback: object
-    args: tuple
-    due: float  # time.monotonic() when it fires
-    interval: float | None
+    __slots__ = ("handle", "callback", "args", "due", "interval")
+
+    def __init__(self, handle: int, callback, args: tuple, due: float, interval):
+        self.handle = handle
+        self.callback = callback
+        self.args = args
+        self.due = due  # time.monotonic() when it fires
+        self.interval = interval
 
 
 _timers: dict[int, Timer] = {}
@@ -93,6 +93,8 @@ def _run_at_exit() -> None:
     except SystemExit as exc:
         _exit_with(exc.code)
     except BaseException:
+        import traceback  # only plain python's exit path gets here
+
         traceback.print_exc()
         _exit_with(1)
 
@@ -118,10 +120,12 @@ def take_over_loop() -> None:
     _loop_owner = "framemig"
 
 
-def state() -> dict:
-    now = time.monotonic()
+def state(now: float | None = None) -> dict:
+    """Pending timers with the time each still had at ``now`` (negative when overdue, so
+    that their order survives)."""
+    now = time.monotonic() if now is None else now
     return {
-        "timers": [(t.handle, t.callback, t.args, max(0.0, t.due - now), t.interval)
+        "timers": [(t.handle, t.callback, t.args, t.due - now, t.interval)
                    for t in _timers.values()],
         "next_handle": _next_handle,
     }

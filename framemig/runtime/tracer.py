@@ -13,8 +13,8 @@ import functools
 import os
 import sys
 
-from framemig.capture.world import is_framemig_file
 from framemig.interp import codes
+from framemig.interp.codes import is_framemig_file
 from framemig.interp.trampolines import TRAMPOLINE_CODES
 
 

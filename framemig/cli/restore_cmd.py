@@ -1,4 +1,4 @@
-"""``framemig exec`` and ``framemig restore``: the commands a program runs under."""
+"""``framemig restore``: continue a program from its snapshot."""
 
 from __future__ import annotations
 
@@ -8,31 +8,13 @@ import sys
 
 import click
 
-from framemig.cli.output import expected_failures, parse_dump_at
+from framemig.cli.exec_cmd import parse_dump_at
+from framemig.cli.output import expected_failures
 from framemig.errors import PermissionDenied
 from framemig.restore import module_text
-from framemig.runtime.host import Host
 from framemig.snapshot import format as snapshot_format
 
 _DUMP_AT_HELP = "Capture when FILE:LINE is reached (the HIT-th time), e.g. prog.py:12#3."
-
-
-@click.command("exec", context_settings={"ignore_unknown_options": True,
-                                         "allow_interspersed_args": False})
-@click.option("--dump-at", metavar="FILE:LINE[#HIT]", help=_DUMP_AT_HELP)
-@click.option("--dump-to", metavar="PATH", help="Where --dump-at writes the snapshot.")
-@click.option("--leave-running", is_flag=True, help="With --dump-at: keep running after it.")
-@click.argument("program", type=click.Path(dir_okay=False))
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-@expected_failures
-def exec_command(program, args, dump_at, dump_to, leave_running):
-    """Run PROGRAM as `python PROGRAM ARGS...` would, ready to be captured.
-
-    Nothing is traced while nobody asks for a capture; `framemig dump PID` stops the
-    program at its next safe point.
-    """
-    breakpoint_spec = parse_dump_at(dump_at, dump_to, leave_running)
-    sys.exit(Host(breakpoint_spec).exec_script(program, list(args)))
 
 
 @click.command("restore")
@@ -50,7 +32,10 @@ def restore_command(snapshot, emit, dump_at, dump_to, leave_running, ready_fd, g
     A supervisor may pass --ready-fd/--go-fd: the program is rebuilt, says so on the
     first, and runs only when 'g' arrives on the second.
     """
-    breakpoint_spec = parse_dump_at(dump_at, dump_to, leave_running)
+    try:
+        breakpoint_spec = parse_dump_at(dump_at, dump_to, leave_running)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     body = snapshot_format.read(snapshot)
     path = os.path.abspath(snapshot)
     text = module_text.render(body, path)
