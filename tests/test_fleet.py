@@ -130,7 +130,10 @@ def test_rollback_when_the_target_refuses(env, fleet, tmp_path):
     assert b"refused by b" in moved.stderr and b"goes on on a" in moved.stderr
     record = fleet.program(program_id)
     assert record["node"] == "a" and record["status"] == "running"
-    assert fleet.cli("logs", program_id, "-f").stdout == want
+    logs = fleet.cli("logs", program_id, "-f", "--json").stdout.splitlines()
+    text = "".join(json.loads(line)["text"] for line in logs
+                   if json.loads(line)["stream"] == "out")
+    assert text.encode() == want, (logs[-3:], fleet.node_logs())
 
 
 def test_rollback_when_the_target_dies_during_restore(env, fleet):

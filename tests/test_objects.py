@@ -156,3 +156,11 @@ def test_refused_objects_name_where_they_are(tmp_path):
             roundtrip([1, {"conn": sock}], tmp_path)
     finally:
         sock.close()
+
+
+def test_the_programs_own_keys_never_look_like_framemig_forms(tmp_path):
+    shared = [1]
+    tricky = {"ref": 0, "t": {"x": shared}, "l": [shared], "d": {}, "o": 1, "u": 2,
+              "float": "nan", "s": {"ref": 5}, "kv": shared}
+    back = roundtrip([tricky, shared], tmp_path)
+    assert back[0] == tricky and back[0]["t"]["x"] is back[1] and back[0]["l"][0] is back[1]

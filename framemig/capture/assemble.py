@@ -6,6 +6,7 @@ import datetime
 import os
 import sys
 import threading
+import warnings
 
 import framemig
 from framemig import env
@@ -37,6 +38,13 @@ def take(world: World, innermost, root, root_kind: str, pending: dict | None,
     """Capture the program now, or raise NotSafe (wait) / CannotTravel (give up)."""
     check_threads()
     live = frames.live_stack(world, innermost, root, pending)
+    with warnings.catch_warnings():
+        # PYVERSIONS: 3.12 deprecates pickling itertools objects; we still need it.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return _take(world, live, pending, runtime_state, handled_exception)
+
+
+def _take(world, live, pending, runtime_state, handled_exception) -> dict:
     enc = Encoder(world, frames.running_generators(live))
     stack = [record for f in live for record in frames.frame_records(enc, f)]
     modules = []
@@ -64,7 +72,7 @@ def take(world: World, innermost, root, root_kind: str, pending: dict | None,
         },
         "sources": world.used_sources,
         "modules": modules,
-        "root": root_kind,
+        "root": "",  # set by whoever knows what ran the program
         "stack": stack,
         "handled_exception": handled,
         "runtime": runtime,

@@ -1,84 +1,115 @@
-"""Turn a graph of Python objects into a JSON object table.
+"""Turn a graph of Python objects into compact JSON values and a table of shared ones.
 
 Values that JSON can hold (None, booleans, integers, finite floats, strings) are written
-inline. Everything else gets an entry in a table and is referred to as ``{"ref": n}``, so
-that two names for one object stay one object and cycles close. The walk is breadth-first
-with an explicit queue: a ten-thousand-long linked list needs no recursion.
+as themselves. Everything else becomes a JSON object describing it — ``{"l": [...]}`` for
+a list, ``{"d": {...}}`` for a dict, ``{"t": "function", ...}`` and so on — written right
+where it is used. An object met a second time (two names for one object, or a cycle) is
+*promoted*: its description moves into the table and every use becomes ``{"ref": n}``.
+The first use is turned into a reference in place (descriptions are mutable JSON objects),
+so no second pass over the data is needed; this is pickle's memo, in JSON.
 
-Each entry remembers how it was reached, so a refusal can name the object the way the
-programmer knows it: ``prog.py:42 in read_loop: local 'sock' is a socket``.
+Descriptions nest by recursion up to a fixed depth; deeper objects go straight to the
+table and are described later, so a ten-thousand-long linked list needs no deep stack.
+A refusal collects, on its way out, the steps from the root to the object, so that it can
+name it the way the programmer does: ``prog.py:42 in read_loop: local 'sock' is a socket``.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
-from collections import deque
 
 from framemig.capture import reducers
+from framemig.capture.containers import PRIMITIVES
 from framemig.capture.refusal import Refused
 from framemig.capture.world import World
 from framemig.errors import CannotTravel
+
+DEPTH_LIMIT = 40
 
 
 class Encoder:
     def __init__(self, world: World, running_generators: dict[int, int] | None = None):
         self.world = world
         self.running_generators = running_generators or {}  # id(gen) -> stack index
-        self.table: list = []
-        self.objects: list = []  # keeps every encoded object alive, so ids stay unique
-        self.memo: dict[int, int] = {}
-        self.origin: list[tuple[int | None, str]] = []
-        self.pending: deque[int] = deque()
+        self.table: list = []  # shared (or deep) descriptions, referred to by index
+        self.memo: dict[int, list] = {}  # id(obj) -> [inline description, table index]
+        self.alive: list = []  # every described object, so that ids stay unique
+        self.pending: list = []  # (table index, object, where) described later
+        self.depth = 0
         self.dill_count = 0
+        self.plain_classes: dict[type, bool] = {}  # program classes pickled the plain way
 
-    # --- values ----------------------------------------------------------------------
+    # --- values ------------------------------------------------------------------------
 
     def root(self, obj, where: str):
-        return self._value(obj, (None, where))
+        """The JSON value of ``obj``, found at ``where`` (a local, a global...)."""
+        try:
+            return self.item(obj)
+        except Refused as refusal:
+            raise CannotTravel(_sentence(where, refusal)) from None
 
-    def child(self, obj, parent: int, step: str):
-        return self._value(obj, (parent, step))
-
-    def _value(self, obj, origin):
+    def child(self, obj, _index, step: str):
+        """The value of ``obj``, reached from the object being described by ``step``."""
         kind = type(obj)
-        if obj is None or kind is bool or kind is int or kind is str:
+        if kind in PRIMITIVES:
+            return obj
+        try:
+            return self.item(obj)
+        except Refused as refusal:
+            refusal.steps.append(step)
+            raise
+
+    def item(self, obj):
+        kind = type(obj)
+        if kind in PRIMITIVES:
             return obj
         if kind is float:
             return obj if math.isfinite(obj) else {"float": repr(obj)}
-        index = self.memo.get(id(obj))
-        if index is not None:
+        record = self.memo.get(id(obj))
+        if record is not None:
+            if record[1] is None:
+                self._promote(record)
+            return {"ref": record[1]}
+        if self.depth >= DEPTH_LIMIT:
+            index = len(self.table)
+            self.table.append(None)
+            self.memo[id(obj)] = [None, index]
+            self.alive.append(obj)
+            self.pending.append((index, obj))
             return {"ref": index}
-        index = len(self.table)
-        self.table.append(None)
-        self.objects.append(obj)
-        self.origin.append(origin)
-        self.memo[id(obj)] = index
-        self.pending.append(index)
-        return {"ref": index}
+        value = {}
+        record = [value, None]
+        self.memo[id(obj)] = record
+        self.alive.append(obj)
+        self.depth += 1
+        try:
+            content = reducers.entry(self, obj, 0)
+        finally:
+            self.depth -= 1
+        if record[1] is None:
+            value.update(content)
+        else:  # promoted while being described: it is part of a cycle
+            self.table[record[1]].update(content)
+        return value
+
+    def _promote(self, record: list) -> None:
+        value = record[0]
+        record[1] = len(self.table)
+        self.table.append(dict(value))
+        value.clear()
+        value["ref"] = record[1]
 
     def drain(self) -> list:
-        """Encode everything reached so far; return the table."""
-        with warnings.catch_warnings():
-            # PYVERSIONS: 3.12 deprecates pickling itertools objects; we still need it.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            while self.pending:
-                index = self.pending.popleft()
-                obj = self.objects[index]
-                try:
-                    self.table[index] = reducers.entry(self, obj, index)
-                except Refused as refusal:
-                    raise CannotTravel(f"{self.where(index)} {refusal.what}") from None
+        """Describe what was left for later; return the table."""
+        while self.pending:
+            index, obj = self.pending.pop()
+            try:
+                self.table[index] = reducers.entry(self, obj, index)
+            except Refused as refusal:
+                raise CannotTravel(_sentence("an object deep in the state", refusal)) \
+                    from None
         return self.table
 
-    # --- where an object was found ---------------------------------------------------
 
-    def where(self, index: int) -> str:
-        steps = []
-        while True:
-            parent, step = self.origin[index]
-            steps.append(step)
-            if parent is None:
-                break
-            index = parent
-        return "".join(reversed(steps))
+def _sentence(where: str, refusal: Refused) -> str:
+    return f"{where}{''.join(reversed(refusal.steps))} {refusal.what}"

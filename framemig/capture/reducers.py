@@ -26,6 +26,11 @@ def entry(enc, obj, index: int) -> dict:
     handler = _BY_TYPE.get(kind)
     if handler is not None:
         return handler(enc, obj, index)
+    plain = enc.plain_classes.get(kind)
+    if plain is None:
+        plain = enc.plain_classes[kind] = _is_plain_program_class(enc, kind)
+    if plain:  # the fast path for the program's own instances
+        return _plain_instance(enc, kind, obj.__getstate__())
     if isinstance(obj, type):
         return definitions.class_entry(enc, obj, index)
     special = resources.entry(enc, obj, index)
@@ -71,6 +76,9 @@ def _reduce(enc, obj, index):
         return global_entry(module, value)
     value = tuple(value) + (None,) * (6 - len(value))
     func, args, state, listitems, dictitems, setter = value[:6]
+    if func is copyreg.__newobj__ and len(args) == 1 and listitems is None and \
+            dictitems is None and setter is None:
+        return _plain_instance(enc, args[0], state)
     result = {
         "t": "reduce",
         "fn": enc.child(func, index, " (constructor)"),
@@ -84,6 +92,42 @@ def _reduce(enc, obj, index):
         result["dictitems"] = enc.child(list(dictitems), index, " (items)")
     if setter is not None:
         result["setter"] = enc.child(setter, index, " (state setter)")
+    return result
+
+
+def _is_plain_program_class(enc, cls) -> bool:
+    """Instances pickle would save as class + ``__getstate__()``, with nothing else to
+    check: a program class, no custom reduction, no special base."""
+    if cls.__module__ not in enc.world.program_modules or isinstance(cls, type(enum.Enum)):
+        return False
+    if copyreg.dispatch_table.get(cls) is not None:
+        return False
+    for name in ("__reduce_ex__", "__reduce__"):
+        if getattr(cls, name) is not getattr(object, name):
+            return False
+    if getattr(cls, "__getnewargs_ex__", None) or getattr(cls, "__getnewargs__", None):
+        return False
+    return all(base in _PLAIN_BASES or _is_plain_program_class(enc, base)
+               for base in cls.__mro__[1:])
+
+
+_PLAIN_BASES = (object,)
+
+
+def _plain_instance(enc, cls, state) -> dict:
+    """The common case, written short: ``{"o": class, "s": {attribute: value}}``."""
+    result = {"o": enc.child(cls, 0, ".__class__")}
+    slots = None
+    if isinstance(state, tuple) and len(state) == 2 and (state[1] is None or
+                                                        type(state[1]) is dict):
+        state, slots = state
+    if state is not None:
+        if type(state) is dict and all(type(k) is str for k in state):
+            result["s"] = containers.str_keyed(enc, state)
+        else:
+            result["state"] = enc.child(state, 0, " (state)")
+    if slots:
+        result["sl"] = containers.str_keyed(enc, slots)
     return result
 
 
@@ -114,7 +158,7 @@ def _dict(enc, obj, index):
     namespace = definitions.namespace_entry(enc, obj, index)
     if namespace is not None:
         return namespace
-    return containers.plain_dict_entry(enc, obj, index)
+    return containers.dict_description(enc, obj)
 
 
 _BY_TYPE = {

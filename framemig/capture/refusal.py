@@ -7,6 +7,7 @@ class Refused(Exception):
     def __init__(self, what: str):
         super().__init__(what)
         self.what = what
+        self.steps: list[str] = []  # from the object back to the root, added on the way out
 
 
 class NotSafe(Exception):

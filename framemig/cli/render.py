@@ -43,32 +43,33 @@ def summary(body: dict) -> dict:
             "stack_values": len(record.get("stack", [])),
         })
     modules = []
-    closures = []
-    cell_owners: dict[int, list[str]] = {}
-    for entry in objects:
-        if entry.get("t") == "function":
-            for cell in entry.get("closure", []):
-                cell_owners.setdefault(cell["ref"], []).append(entry["qualname"])
     for module in body["modules"]:
-        namespace = objects[module["dict"]["ref"]]
+        namespace = describe.resolve(module["dict"], objects)
         names = {name: describe.value(v, objects)
                  for name, v in namespace.get("s", {}).items() if not name.startswith("__")}
         modules.append({"name": module["name"], "source": module["source"], "globals": names})
-    for entry in objects:
-        if entry.get("t") == "function" and entry.get("closure"):
-            variables = []
-            for cell in entry["closure"]:
-                shared = [q for q in cell_owners.get(cell["ref"], []) if q != entry["qualname"]]
-                variables.append({"value": describe.value(cell, objects),
-                                  "shared_with": shared})
-            closures.append({"function": entry["qualname"], "cells": variables})
+    functions = [d for d in describe.descriptions(body) if d.get("t") == "function"]
+    cell_owners: dict[int, list[str]] = {}
+    for function in functions:
+        for cell in function.get("closure", []):
+            if isinstance(cell, dict) and "ref" in cell:
+                cell_owners.setdefault(cell["ref"], []).append(function["qualname"])
+    closures = []
+    for function in functions:
+        if not function.get("closure"):
+            continue
+        variables = []
+        for cell in function["closure"]:
+            shared = [q for q in cell_owners.get(cell.get("ref"), [])
+                      if q != function["qualname"]] if "ref" in cell else []
+            variables.append({"value": describe.value(cell, objects), "shared_with": shared})
+        closures.append({"function": function["qualname"], "cells": variables})
     runtime = body.get("runtime", {})
     timers = []
-    if "timers" in runtime:
-        for timer in _decode_list(runtime["timers"], objects):
-            handle, callback, _args, remaining, interval = _decode_list(timer, objects)
-            timers.append({"handle": handle, "callback": describe.value(callback, objects),
-                           "remaining": remaining, "interval": interval})
+    for timer in describe.plain(runtime.get("timers", []), objects) or []:
+        handle, callback, _args, remaining, interval = timer
+        timers.append({"handle": handle, "callback": describe.value(callback, objects),
+                       "remaining": remaining, "interval": interval})
     return {
         "program": body["program"],
         "captured": body["created"],
@@ -90,13 +91,6 @@ def summary(body: dict) -> dict:
                     for key, entry in body["sources"].items()},
         "objects": len(objects),
     }
-
-
-def _decode_list(value, objects):
-    if isinstance(value, dict) and "ref" in value:
-        entry = objects[value["ref"]]
-        return entry.get("v", [])
-    return value
 
 
 def show(data: dict, console: Console | None = None) -> None:

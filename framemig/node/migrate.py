@@ -80,6 +80,7 @@ def _migrate(node, program: ManagedProgram, target: str, timeout: float) -> dict
         if was == "paused":  # it stays paused: hold it again where it is
             program.paused = client.ask(program.process.pid, "pause")
         node.with_redis(lambda conn: migration.acknowledge(conn, migration_id))
+        program.save()
         program.announce("program_migration_failed", to=target, reason=outcome)
         raise RolledBack(f"migration of {program.id} to {target} failed ({outcome}); "
                          f"it goes on on {node.name}")

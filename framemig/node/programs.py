@@ -48,6 +48,8 @@ class ManagedProgram:
         self.started = time.time()
         self.exit_code = None
         self.moved_away = False
+        self.running = False  # a restored copy runs only after go(): until then it is not
+        # the program yet, and what it prints (a refusal) is the node's, not the program's
         self.paused: client.Ticket | None = None
         self.lock = threading.RLock()  # one command at a time per program
         self._ps: psutil.Process | None = None
@@ -71,6 +73,7 @@ class ManagedProgram:
         threading.Thread(target=self._watch, daemon=True, name=f"watch-{self.id}").start()
 
     def start_exec(self, main: str, args: list[str]) -> None:
+        self.running = True
         self._spawn(["exec", main, *args], os.path.dirname(main))
         self._wait_registered()
         self.status = "running"
@@ -99,6 +102,7 @@ class ManagedProgram:
         return json.loads(line)
 
     def go(self) -> None:
+        self.running = True
         os.write(self._go_fd, b"g")
         os.close(self._go_fd)
         self._go_fd = None
@@ -139,13 +143,15 @@ class ManagedProgram:
             data = os.read(fd, 65536)
             if not data:
                 return
+            self._tail(stream, data)
+            if not self.running:
+                continue  # a copy that never ran: its words are kept for the refusal
             self._pumping += 1
             try:
                 self.node.with_redis(lambda conn, d=data: logs.append(
                     conn, self.id, stream, d, self.node.name))
             finally:
                 self._pumping -= 1
-            self._tail(stream, data)
 
     def _tail(self, stream: str, data: bytes) -> None:
         if stream == "err":
@@ -176,7 +182,7 @@ class ManagedProgram:
             pump.join(timeout=5)
         with self.lock:
             self.exit_code = code
-            if self.moved_away:
+            if self.moved_away or not self.running:
                 self.status = "moved"
                 return
             self.status = "exited"

@@ -19,6 +19,7 @@ import dataclasses
 import inspect
 
 from framemig.errors import RestoreFailed
+from framemig.restore.refs import kind_of, refs_in
 
 ESSENTIAL = ("__slots__", "__module__", "__qualname__", "__doc__", "__orig_bases__",
              "__annotations__", "__type_params__")
@@ -26,19 +27,12 @@ _EARLY_KINDS = ("function", "staticmethod", "classmethod", "property", "global",
                 "code", "lru_cache")
 
 
-def _refs(value):
-    if isinstance(value, dict) and "ref" in value:
-        yield value["ref"]
-    elif isinstance(value, list):
-        for item in value:
-            yield from _refs(item)
-
-
 def _is_early(d, value) -> bool:
     """Can this namespace value go into the class at creation?"""
-    if not isinstance(value, dict) or "ref" not in value:
+    if type(value) is not dict:
         return True
-    return d.table[value["ref"]].get("t") in _EARLY_KINDS
+    entry = d.table[value["ref"]] if "ref" in value else value
+    return "float" in entry or kind_of(entry) in _EARLY_KINDS
 
 
 def build(d, n, e):
@@ -48,12 +42,12 @@ def build(d, n, e):
                    if name in ESSENTIAL or _is_early(d, value)]
     extra_keys = [key for key in ("members", "aliases", "dataclass", "dataclass_fields",
                                   "fields", "defaults", "boundary") if key in e]
-    yield from _refs(e["bases"])
-    yield from _refs(e["meta"])
+    yield from refs_in(e["bases"])
+    yield from refs_in(e["meta"])
     for name in early_names:
-        yield from _refs(ns_json[name])
+        yield from refs_in(ns_json[name])
     for key in extra_keys:
-        yield from _refs(e[key])
+        yield from refs_in(e[key])
     bases, meta = d.value(e["bases"]), d.value(e["meta"])
     early = {name: d.value(ns_json[name]) for name in early_names}
     early["__qualname__"] = e["qualname"]
@@ -80,7 +74,7 @@ def build(d, n, e):
     d.memo[n] = cls
     later = [name for name in ns_json if name not in early_names]
     for name in later:
-        yield from _refs(ns_json[name])
+        yield from refs_in(ns_json[name])
     for name in later:
         setattr(cls, name, d.value(ns_json[name]))
     if isinstance(cls, abc.ABCMeta) and later:

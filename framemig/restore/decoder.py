@@ -1,4 +1,9 @@
-"""Turn the object table back into objects, in the order pickle would have built them.
+"""Turn snapshot values back into objects, in the order pickle would have built them.
+
+A value is a primitive, a reference to the table (``{"ref": n}``), or a description
+written in place (``{"l": [...]}``, ``{"t": "function", ...}``). Descriptions in place
+are used once and built on the spot; table entries may be shared and form cycles, and are
+built by the loop below.
 
 Each entry has *construction* dependencies (what must exist before it can be made: a
 tuple's items, a constructor and its arguments) and *filling* dependencies (what goes in
@@ -20,16 +25,7 @@ import weakref
 
 from framemig.errors import RestoreFailed
 from framemig.restore import classes
-
-
-def refs_in(value):
-    """Table indexes referred to by a JSON value, in order."""
-    if isinstance(value, dict):
-        if "ref" in value:
-            yield value["ref"]
-    elif isinstance(value, list):
-        for item in value:
-            yield from refs_in(item)
+from framemig.restore.refs import kind_of, refs_in
 
 
 class Decoder:
@@ -41,18 +37,48 @@ class Decoder:
         self.active: set[int] = set()
         self.deferred: list = []  # (cell, value) filled once the value exists
         self.shells: list[int] = []  # made empty by shell(), still to be filled
+        self._counter = 0  # keys below zero: descriptions built in place
 
     # --- values ------------------------------------------------------------------------
 
     def value(self, value):
         """The object for a JSON value whose references are already built."""
-        if isinstance(value, dict):
-            if "ref" in value:
-                return self.memo[value["ref"]]
-            if "float" in value:
-                return float(value["float"])
-            raise RestoreFailed(f"unknown value form {sorted(value)}")
-        return value
+        if type(value) is not dict:
+            return value
+        ref = value.get("ref")
+        if ref is not None:
+            return self.memo[ref]
+        if "l" in value:
+            return [item if type(item) is not dict else self.value(item)
+                    for item in value["l"]]
+        if "d" in value:
+            return {key: item if type(item) is not dict else self.value(item)
+                    for key, item in value["d"].items()}
+        if "u" in value:
+            return tuple([item if type(item) is not dict else self.value(item)
+                          for item in value["u"]])
+        if "float" in value:
+            return float(value["float"])
+        return self._in_place(value)
+
+    def deps(self, key: int, value) -> list[int]:
+        """What a builder must wait for: nothing when it builds a description in place
+        (``key`` < 0), since the description around it already waited for it all."""
+        return refs_in(value) if key >= 0 else ()
+
+    def _in_place(self, entry: dict):
+        """Build a description written in place: its references are already built."""
+        self._counter -= 1
+        key = self._counter
+        builder = _visit(self, key, entry)
+        for need in builder:
+            if need in self.done or need in self.memo:
+                continue
+            if need in self.active:  # an object being made needs this one: a cycle
+                self._construct_early(need)
+                continue
+            self.complete(need)
+        return self.memo.pop(key)
 
     def load(self, value):
         """Build everything ``value`` refers to, then return its object."""
@@ -94,9 +120,13 @@ class Decoder:
         A function needs its globals dict and closure cells to exist, not to be full; the
         dict may well hold the function itself.
         """
+        if type(value) is dict and value.get("t") == "cell":
+            return self.value(value)  # a cell written in place fills itself when it can
+        if not (type(value) is dict and "ref" in value):
+            return None
         for ref in refs_in(value):
             if ref not in self.memo:
-                maker = _SHELLS.get(self.table[ref].get("t"))
+                maker = _SHELLS.get(kind_of(self.table[ref]))
                 if maker is None:
                     return None
                 self.memo[ref] = maker(self, self.table[ref])
@@ -107,70 +137,95 @@ class Decoder:
         """A cycle reached an object still being made; immutable containers can be made
         now if their items exist (pickle does the same)."""
         entry = self.table[index]
-        refs = list(refs_in(entry.get("v")))
-        if entry["t"] in ("tuple", "frozenset") and all(r in self.memo for r in refs):
-            items = [self.value(v) for v in entry["v"]]
-            self.memo[index] = tuple(items) if entry["t"] == "tuple" else frozenset(items)
+        kind = kind_of(entry)
+        items = entry.get("u", entry.get("v"))
+        if kind in ("tuple", "frozenset") and all(r in self.memo for r in refs_in(items)):
+            values = [self.value(v) for v in items]
+            self.memo[index] = tuple(values) if kind == "tuple" else frozenset(values)
             return
-        raise RestoreFailed(f"object #{index} ({entry['t']}) is part of a cycle that cannot "
+        raise RestoreFailed(f"object #{index} ({kind}) is part of a cycle that cannot "
                             f"be rebuilt")
 
     def _visit(self, index: int):
-        entry = self.table[index]
-        try:
-            builder = _BUILDERS[entry["t"]]
-        except (KeyError, TypeError):
-            raise RestoreFailed(f"object #{index} has an unknown form") from None
-        return builder(self, index, entry)
+        return _visit(self, index, self.table[index])
 
 
 # --- builders: each yields the indexes it needs, sets memo[index], fills the object ---------
 
 
+def _visit(d: Decoder, key: int, entry: dict):
+    try:
+        builder = _BUILDERS[kind_of(entry)]
+    except KeyError:
+        raise RestoreFailed(f"object #{key} has an unknown form") from None
+    return builder(d, key, entry)
+
+
 def _items(d: Decoder, values):
-    for value in values:
-        yield from refs_in(value)
+    yield from refs_in(values)
 
 
 def _list(d, n, e):
     obj = d.memo.setdefault(n, [])
-    yield from _items(d, e["v"])
-    obj.extend(d.value(v) for v in e["v"])
+    yield from d.deps(n, e["l"])
+    obj.extend([v if type(v) is not dict else d.value(v) for v in e["l"]])
 
 
 def _tuple(d, n, e):
-    yield from _items(d, e["v"])
+    yield from d.deps(n, e["u"])
     if n not in d.memo:
-        d.memo[n] = tuple(d.value(v) for v in e["v"])
+        d.memo[n] = tuple([v if type(v) is not dict else d.value(v) for v in e["u"]])
+
+
+def _obj(d, n, e):
+    yield from d.deps(n, e["o"])
+    cls = d.value(e["o"])
+    try:
+        obj = cls.__new__(cls)
+    except Exception as exc:
+        raise RestoreFailed(f"cannot make a {getattr(cls, '__qualname__', cls)} object: "
+                            f"{exc}") from None
+    d.memo[n] = obj
+    parts = [*e.get("s", {}).values(), *e.get("sl", {}).values(), e.get("state")]
+    yield from d.deps(n, parts)
+    if "state" in e:
+        _set_state(obj, d.value(e["state"]))
+        return
+    state = {k: v if type(v) is not dict else d.value(v) for k, v in e["s"].items()} \
+        if "s" in e else None
+    slots = {k: v if type(v) is not dict else d.value(v) for k, v in e["sl"].items()} \
+        if "sl" in e else None
+    _set_state(obj, (state, slots) if slots else state)
 
 
 def _set(d, n, e):
     obj = d.memo.setdefault(n, set())
-    yield from _items(d, e["v"])
+    yield from d.deps(n, e["v"])
     obj.update(d.value(v) for v in e["v"])
 
 
 def _frozenset(d, n, e):
-    yield from _items(d, e["v"])
+    yield from d.deps(n, e["v"])
     if n not in d.memo:
         d.memo[n] = frozenset(d.value(v) for v in e["v"])
 
 
-def _fill_dict(d, obj: dict, e):
-    if "s" in e:
-        yield from _items(d, e["s"].values())
-        for key, value in e["s"].items():
-            obj[key] = d.value(value)
+def _fill_dict(d, n, obj: dict, e):
+    strings = e.get("d", e.get("s"))
+    if strings is not None:
+        yield from d.deps(n, list(strings.values()))
+        for key, value in strings.items():
+            obj[key] = value if type(value) is not dict else d.value(value)
     else:
         flat = e.get("kv", [])
-        yield from _items(d, flat)
+        yield from d.deps(n, flat)
         for i in range(0, len(flat), 2):
             obj[d.value(flat[i])] = d.value(flat[i + 1])
 
 
 def _dict(d, n, e):
     obj = d.memo.setdefault(n, {})
-    yield from _fill_dict(d, obj, e)
+    yield from _fill_dict(d, n, obj, e)
 
 
 def _bytes(d, n, e):
@@ -198,7 +253,7 @@ def _complex(d, n, e):
 
 
 def _dict_view(d, n, e):
-    yield from refs_in(e["dict"])
+    yield from d.deps(n, e["dict"])
     d.memo[n] = getattr(d.value(e["dict"]), e["view"])()
 
 
@@ -242,8 +297,8 @@ def _function(d, n, e):
 
 
 def _method(d, n, e):
-    yield from refs_in(e["func"])
-    yield from refs_in(e["self"])
+    yield from d.deps(n, e["func"])
+    yield from d.deps(n, e["self"])
     d.memo[n] = types.MethodType(d.value(e["func"]), d.value(e["self"]))
 
 
@@ -268,7 +323,7 @@ def _module(d, n, e):
 def _module_dict(d, n, e):
     namespace = d.memo.setdefault(n, _module_namespace(d, e))
     if e.get("program"):
-        yield from _fill_dict(d, namespace, e)
+        yield from _fill_dict(d, n, namespace, e)
 
 
 def _module_namespace(d, e) -> dict:
@@ -276,14 +331,14 @@ def _module_namespace(d, e) -> dict:
 
 
 def _enum_member(d, n, e):
-    yield from refs_in(e["cls"])
+    yield from d.deps(n, e["cls"])
     cls = d.value(e["cls"])
     d.memo[n] = cls._member_map_[e["name"]]
 
 
 def _reduce(d, n, e):
-    yield from refs_in(e["fn"])
-    yield from refs_in(e["args"])
+    yield from d.deps(n, e["fn"])
+    yield from d.deps(n, e["args"])
     function, arguments = d.value(e["fn"]), d.value(e["args"])
     try:
         obj = function(*arguments)
@@ -292,7 +347,7 @@ def _reduce(d, n, e):
                             f"object: {exc}") from None
     d.memo[n] = obj
     parts = [e.get(k) for k in ("state", "items", "dictitems", "setter")]
-    yield from _items(d, parts)
+    yield from d.deps(n, parts)
     if e.get("items") is not None:
         items = d.value(e["items"])
         if hasattr(obj, "extend"):
@@ -331,8 +386,8 @@ def _set_state(obj, state) -> None:
 
 
 def _exception(d, n, e):
-    yield from refs_in(e["cls"])
-    yield from refs_in(e["args"])
+    yield from d.deps(n, e["cls"])
+    yield from d.deps(n, e["args"])
     cls, arguments = d.value(e["cls"]), d.value(e["args"])
     try:
         exc = cls(*arguments)
@@ -340,7 +395,7 @@ def _exception(d, n, e):
         exc = cls.__new__(cls, *arguments)
         exc.args = arguments
     d.memo[n] = exc
-    yield from _items(d, [e.get("dict"), e.get("cause"), e.get("context")])
+    yield from d.deps(n, [e.get("dict"), e.get("cause"), e.get("context")])
     if e.get("dict") is not None:
         exc.__dict__.update(d.value(e["dict"]))
     exc.__cause__ = d.value(e.get("cause"))
@@ -387,12 +442,12 @@ def _lock(d, n, e):
 
 
 def _lru_cache(d, n, e):
-    yield from refs_in(e["f"])
+    yield from d.deps(n, e["f"])
     d.memo[n] = functools.lru_cache(maxsize=e["maxsize"], typed=e["typed"])(d.value(e["f"]))
 
 
 def _weakref(d, n, e):
-    yield from refs_in(e["obj"])
+    yield from d.deps(n, e["obj"])
     referent = d.value(e["obj"])
     if referent is None:
         referent = _Gone()
@@ -407,23 +462,23 @@ class _Gone:
 
 
 def _staticmethod(d, n, e):
-    yield from refs_in(e["f"])
+    yield from d.deps(n, e["f"])
     d.memo[n] = staticmethod(d.value(e["f"]))
 
 
 def _classmethod(d, n, e):
-    yield from refs_in(e["f"])
+    yield from d.deps(n, e["f"])
     d.memo[n] = classmethod(d.value(e["f"]))
 
 
 def _property(d, n, e):
     parts = [e.get(k) for k in ("fget", "fset", "fdel", "doc")]
-    yield from _items(d, parts)
+    yield from d.deps(n, parts)
     d.memo[n] = property(*(d.value(p) for p in parts))
 
 
 def _mappingproxy(d, n, e):
-    yield from refs_in(e["dict"])
+    yield from d.deps(n, e["dict"])
     d.memo[n] = types.MappingProxyType(d.value(e["dict"]))
 
 
@@ -455,5 +510,5 @@ _BUILDERS = {
     "exception": _exception, "generator": _generator, "stdio": _stdio, "file": _file,
     "lock": _lock, "lru_cache": _lru_cache, "weakref": _weakref,
     "staticmethod": _staticmethod, "classmethod": _classmethod, "property": _property,
-    "mappingproxy": _mappingproxy, "dill": _dill,
+    "mappingproxy": _mappingproxy, "dill": _dill, "obj": _obj,
 }

@@ -17,8 +17,9 @@ import types
 from importlib.machinery import SourceFileLoader
 
 from framemig.errors import RestoreFailed
-from framemig.restore.decoder import Decoder, refs_in
+from framemig.restore.decoder import Decoder
 from framemig.restore.frames import FrameBuilder
+from framemig.restore.refs import refs_in
 from framemig.restore.sources import Sources
 
 

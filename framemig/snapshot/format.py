@@ -33,11 +33,14 @@ MAGIC = "snapshot"
 # The snapshot format version. Bump it when a reader of the old version would misread the
 # new one, and keep a line per version here:
 #   1: first format (object table, normalized stacks, source-located frames, timers).
-FORMAT_VERSION = 1
+#   2: values described in place ({"l": ...}, {"d": ...}, {"o": ...}), only shared ones in
+#      the table; checksum over the body's bytes as written.
+FORMAT_VERSION = 2
 
 
 def _canonical(body: dict) -> bytes:
-    return json.dumps(body, separators=(",", ":"), allow_nan=False).encode("ascii")
+    return json.dumps(body, separators=(",", ":"), allow_nan=False,
+                      check_circular=False).encode("ascii")
 
 
 def checksum(body_bytes: bytes) -> str:
@@ -48,11 +51,26 @@ def source_hash(text: str) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _head(digest: str) -> bytes:
+    head = json.dumps({"framemig": MAGIC, "format": FORMAT_VERSION, "checksum": digest})
+    return head[:-1].encode("ascii") + b', "body": '
+
+
 def encode(body: dict) -> bytes:
     body_bytes = _canonical(body)
-    head = json.dumps({"framemig": MAGIC, "format": FORMAT_VERSION,
-                       "checksum": checksum(body_bytes)})
-    return head[:-1].encode("ascii") + b', "body": ' + body_bytes + b"}\n"
+    return _head(checksum(body_bytes)) + body_bytes + b"}\n"
+
+
+def _fast_check(data: bytes, document: dict) -> bool | None:
+    """Check the checksum on the bytes as written (no second encoding of the body); None
+    if the file is not laid out as framemig writes it (then the slow way decides)."""
+    digest = document.get("checksum")
+    if not isinstance(digest, str):
+        return None
+    head = _head(digest)
+    if not data.startswith(head) or not data.endswith(b"}\n"):
+        return None
+    return checksum(data[len(head):-2]) == digest
 
 
 def write(path: str, body: dict) -> int:
@@ -125,11 +143,13 @@ def decode(data: bytes, name: str = "snapshot") -> dict:
     if not isinstance(body, dict):
         raise SnapshotCorrupt(f"{name} has no body")
     _check_sources(body, name)
-    try:
-        actual = checksum(_canonical(body))
-    except ValueError:
-        raise SnapshotCorrupt(f"{name} is corrupted (values outside JSON)") from None
-    if actual != document.get("checksum"):
+    intact = _fast_check(data, document)
+    if intact is None:  # re-indented, say: compare with the body's canonical form
+        try:
+            intact = checksum(_canonical(body)) == document.get("checksum")
+        except ValueError:
+            raise SnapshotCorrupt(f"{name} is corrupted (values outside JSON)") from None
+    if not intact:
         raise SnapshotCorrupt(f"{name} is corrupted: its checksum does not match its content")
     return body
 
