@@ -53,7 +53,9 @@ def main(argv: list[str]) -> None:
     except ValueError as exc:
         parser.error(str(exc))
     from framemig.runtime.host import Host
+    from framemig.runtime.session import preload_if_asked
 
+    preload_if_asked()
     try:
         status = Host(breakpoint_spec).exec_script(options.program, options.args)
     except FramemigError as error:

@@ -42,3 +42,18 @@ def size(value: float) -> str:
         value /= 1024
     return str(value)
 
+
+
+def print_columns(title: str, headers: tuple, rows: list[tuple]) -> None:
+    """Aligned columns as kubectl and docker print them: fast for ten thousand rows
+    (a rich Table measures every cell of every row, and takes seconds)."""
+    widths = [len(h) for h in headers]
+    for row in rows:
+        for n, cell in enumerate(row):
+            widths[n] = max(widths[n], len(cell))
+    style = click.get_text_stream("stdout").isatty()
+    lines = [click.style(title, bold=True) if style else title]
+    header = "  ".join(h.upper().ljust(w) for h, w in zip(headers, widths)).rstrip()
+    lines.append(click.style(header, bold=True) if style else header)
+    lines.extend("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows)
+    click.echo("\n".join(lines))

@@ -9,16 +9,12 @@ import sys
 import time
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from framemig.bus import bundle, logs, protocol, registry
 from framemig.bus.protocol import Command
-from framemig.cli.fleet import ago, connect, json_option, redis_option, size
+from framemig.cli.fleet import ago, connect, json_option, print_columns, redis_option, size
 from framemig.cli.output import emit_json, expected_failures
 from framemig.errors import CommandFailed, NoSuchNode, NoSuchProgram
-
-console = Console()
 
 
 @click.command("nodes")
@@ -32,20 +28,18 @@ def nodes_command(redis_url, as_json):
     if as_json:
         emit_json({"nodes": found})
         return
-    table = Table(title=f"{len(found)} node(s)", title_justify="left")
-    for column in ("node", "status", "host", "arch", "python", "cpu", "memory", "programs",
-                   "labels", "up"):
-        table.add_column(column)
+    rows = []
     now = time.time()
     for node in found:
         started = node.get("started")
         up = ago(now - _timestamp(started)) if started else "-"
         labels = ",".join(f"{k}={v}" for k, v in node.get("labels", {}).items())
-        table.add_row(node["name"], node.get("status", "up"), node.get("host", ""),
-                      node.get("arch", ""), node.get("python", ""),
-                      f"{node.get('cpu_percent', 0):.0f}%", f"{node.get('memory_percent', 0):.0f}%",
-                      str(len(node.get("programs", []))), labels or "-", up)
-    console.print(table)
+        rows.append((node["name"], node.get("status", "up"), node.get("host", ""),
+                     node.get("arch", ""), node.get("python", ""),
+                     f"{node.get('cpu_percent', 0):.0f}%", f"{node.get('memory_percent', 0):.0f}%",
+                     str(len(node.get("programs", []))), labels or "-", up))
+    print_columns(f"{len(found)} node(s)", ("node", "status", "host", "arch", "python", "cpu",
+                                            "memory", "programs", "labels", "up"), rows)
 
 
 def _timestamp(iso: str) -> float:
@@ -63,17 +57,16 @@ def ps_command(redis_url, as_json):
     if as_json:
         emit_json({"programs": programs})
         return
-    table = Table(title=f"{len(programs)} program(s)", title_justify="left")
-    for column in ("id", "name", "node", "status", "cpu", "memory", "uptime", "migrations"):
-        table.add_column(column)
+    rows = []
     for program in programs:
         status = program["status"]
         if status == "exited":
             status = f"exited ({program.get('exit_code')})"
-        table.add_row(program["id"], program["name"], program["node"], status,
-                      f"{program.get('cpu_percent', 0):.0f}%", size(program.get("rss", 0)),
-                      ago(program.get("uptime", 0)), str(program.get("migrations", 0)))
-    console.print(table)
+        rows.append((program["id"], program["name"], program["node"], status,
+                     f"{program.get('cpu_percent', 0):.0f}%", size(program.get("rss", 0)),
+                     ago(program.get("uptime", 0)), str(program.get("migrations", 0))))
+    print_columns(f"{len(programs)} program(s)", ("id", "name", "node", "status", "cpu",
+                                                   "memory", "uptime", "migrations"), rows)
 
 
 @click.command("run")

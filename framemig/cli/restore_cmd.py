@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import time
 
 import click
 
@@ -18,15 +19,17 @@ _DUMP_AT_HELP = "Capture when FILE:LINE is reached (the HIT-th time), e.g. prog.
 
 
 @click.command("restore")
-@click.argument("snapshot", type=click.Path(dir_okay=True))
+@click.argument("snapshot", type=click.Path(dir_okay=True), required=False)
 @click.option("--emit", metavar="DIR", help="Also write the generated resume module to DIR.")
 @click.option("--dump-at", metavar="FILE:LINE[#HIT]", help=_DUMP_AT_HELP)
 @click.option("--dump-to", metavar="PATH", help="Where --dump-at writes the snapshot.")
 @click.option("--leave-running", is_flag=True, help="With --dump-at: keep running after it.")
 @click.option("--ready-fd", type=int, hidden=True)
 @click.option("--go-fd", type=int, hidden=True)
+@click.option("--standby-fd", type=int, hidden=True)
 @expected_failures
-def restore_command(snapshot, emit, dump_at, dump_to, leave_running, ready_fd, go_fd):
+def restore_command(snapshot, emit, dump_at, dump_to, leave_running, ready_fd, go_fd,
+                    standby_fd):
     """Continue the program captured in SNAPSHOT, from exactly where it stopped.
 
     A supervisor may pass --ready-fd/--go-fd: the program is rebuilt, says so on the
@@ -36,7 +39,13 @@ def restore_command(snapshot, emit, dump_at, dump_to, leave_running, ready_fd, g
         breakpoint_spec = parse_dump_at(dump_at, dump_to, leave_running)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    if standby_fd is not None:
+        snapshot = _wait_for_work(standby_fd)
+    elif snapshot is None:
+        raise click.UsageError("Missing argument 'SNAPSHOT'.")
+    started = time.perf_counter()
     body = snapshot_format.read(snapshot)
+    read_ms = (time.perf_counter() - started) * 1000
     path = os.path.abspath(snapshot)
     text = module_text.render(body, path)
     if emit:
@@ -44,7 +53,23 @@ def restore_command(snapshot, emit, dump_at, dump_to, leave_running, ready_fd, g
     namespace = {"__name__": "__framemig_resume__"}
     exec(compile(text, "<framemig resume module>", "exec"), namespace)
     sys.exit(namespace["resume"](body=body, dump_at=breakpoint_spec, ready_fd=ready_fd,
-                                 go_fd=go_fd))
+                                 go_fd=go_fd, read_ms=read_ms))
+
+
+def _wait_for_work(fd: int) -> str:
+    """Stand by, everything loaded, until a node names the snapshot to restore: a node
+    keeps one such process ready so that taking over a program does not wait for an
+    interpreter to start and import framemig (most of a small program's restore time)."""
+    from framemig.runtime import capturing, resume  # noqa: F401  (loaded ahead of need)
+
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            sys.exit(0)  # the node went away without needing us
+        data += chunk
+    os.close(fd)
+    return data.decode().strip()
 
 
 def _emit(directory: str, snapshot: str, text: str, body: dict) -> None:

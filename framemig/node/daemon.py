@@ -58,6 +58,8 @@ class Node:
         self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=16,
                                                           thread_name_prefix="command")
         self._signals = 0
+        self._standby = None  # a restore process kept ready (programs.Standby)
+        self._standby_lock = threading.Lock()
         psutil.cpu_percent(None)
 
     # --- life -------------------------------------------------------------------------------
@@ -78,6 +80,7 @@ class Node:
                    threading.Thread(target=self._listen, name="listener", daemon=True)]
         for thread in threads:
             thread.start()
+        self.pool.submit(self._prepare_standby)
         try:
             while not self.stopping.wait(0.5):
                 pass
@@ -99,6 +102,10 @@ class Node:
 
     def _shutdown(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
+        with self._standby_lock:
+            standby, self._standby = self._standby, None
+        if standby is not None:
+            standby.discard()
         for program in list(self.programs.values()):
             if program.status in ("running", "paused", "held", "migrating", "starting"):
                 log(f"stopping {program.id} ({program.record['name']})")
@@ -239,7 +246,38 @@ class Node:
     def child_env(self) -> dict:
         environ = dict(os.environ)
         environ.pop("FRAMEMIG_REPORT", None)
+        environ["FRAMEMIG_PRELOAD"] = "1"  # our programs exist to be moved: be ready
         return environ
+
+    @property
+    def incoming(self) -> str:
+        """Where snapshots of programs moving here are written (and standbys wait)."""
+        path = os.path.join(self.workdir, "incoming")
+        os.makedirs(path, exist_ok=True)
+        return path
+
+    def _prepare_standby(self) -> None:
+        if self.stopping.is_set():
+            return
+        from framemig.node.programs import Standby
+
+        standby = Standby(self, self.incoming)
+        with self._standby_lock:
+            if self._standby is None and not self.stopping.is_set():
+                self._standby, standby = standby, None
+        if standby is not None:
+            standby.discard()
+
+    def take_standby(self):
+        """The ready restore process, if there is one alive; another is started for the
+        next migration."""
+        with self._standby_lock:
+            standby, self._standby = self._standby, None
+        self.pool.submit(self._prepare_standby)
+        if standby is not None and not standby.alive():
+            standby.discard()
+            return None
+        return standby
 
     def add(self, program) -> None:
         with self.programs_lock:

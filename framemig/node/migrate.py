@@ -172,15 +172,13 @@ def _adopt(node, migration_id: str, record: dict) -> None:
     data = node.with_redis(lambda conn: migration.snapshot(conn, migration_id))
     if data is None:
         return refuse("the snapshot is no longer in Redis")
-    directory = os.path.join(node.workdir, "incoming")
-    os.makedirs(directory, exist_ok=True)
-    path = os.path.join(directory, f"{migration_id}.json")
+    path = os.path.join(node.incoming, f"{migration_id}.json")
     with open(path, "wb") as handle:
         handle.write(data)
     transferred = time.monotonic()
     program = ManagedProgram(node, record)
     try:
-        program.start_restore(path, timeout=ADOPT_TIMEOUT)
+        program.start_restore(path, timeout=ADOPT_TIMEOUT, standby=node.take_standby())
     except RestoreRefused as refusal:
         return refuse(str(refusal))
     ready = time.monotonic()

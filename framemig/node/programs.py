@@ -34,6 +34,56 @@ def _die_with_parent() -> None:
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+def spawn(node, argv: list[str], cwd: str, pass_fds=()) -> subprocess.Popen:
+    """A framemig child of ``node``, its output on pipes, dying with the node."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "framemig", *argv], cwd=cwd, env=node.child_env(),
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        preexec_fn=_die_with_parent, pass_fds=pass_fds)
+
+
+class Standby:
+    """A ``framemig restore`` process started before it is needed, interpreter up and
+    restore machinery loaded, waiting to be told which snapshot to rebuild."""
+
+    def __init__(self, node, cwd: str):
+        self._path_read, self._path_write = os.pipe()
+        self._ready_read, ready_write = os.pipe()
+        go_read, self.go_write = os.pipe()
+        try:
+            self.process = spawn(node, ["restore", "--standby-fd", str(self._path_read),
+                                        "--ready-fd", str(ready_write),
+                                        "--go-fd", str(go_read)],
+                                 cwd, pass_fds=(self._path_read, ready_write, go_read))
+        finally:
+            for fd in (self._path_read, ready_write, go_read):
+                os.close(fd)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def start(self, snapshot: str) -> int:
+        """Hand it the snapshot; return the pipe on which it will say it is ready."""
+        try:
+            os.write(self._path_write, (snapshot + "\n").encode())
+        except OSError:
+            pass  # it died: the ready pipe reports that, with its last words
+        os.close(self._path_write)
+        return self._ready_read
+
+    def discard(self) -> None:
+        for fd in (self._path_write, self._ready_read, self.go_write):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        if self.alive():
+            self.process.kill()
+        self.process.wait()
+        for pipe in (self.process.stdout, self.process.stderr):
+            pipe.close()
+
+
 class RestoreRefused(Exception):
     """The target could not rebuild the program (the message says why)."""
 
@@ -59,13 +109,10 @@ class ManagedProgram:
 
     # --- starting -------------------------------------------------------------------------
 
-    def _spawn(self, argv: list[str], cwd: str, pass_fds=()) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "framemig", *argv], cwd=cwd, env=self.node.child_env(),
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            preexec_fn=_die_with_parent, pass_fds=pass_fds)
-        self._ps = psutil.Process(self.process.pid)
-        for pipe, stream in ((self.process.stdout, "out"), (self.process.stderr, "err")):
+    def _attach(self, process: subprocess.Popen) -> None:
+        self.process = process
+        self._ps = psutil.Process(process.pid)
+        for pipe, stream in ((process.stdout, "out"), (process.stderr, "err")):
             pump = threading.Thread(target=self._pump, args=(pipe, stream), daemon=True,
                                     name=f"pump-{self.id}-{stream}")
             pump.start()
@@ -74,23 +121,21 @@ class ManagedProgram:
 
     def start_exec(self, main: str, args: list[str]) -> None:
         self.running = True
-        self._spawn(["exec", main, *args], os.path.dirname(main))
+        self._attach(spawn(self.node, ["exec", main, *args], os.path.dirname(main)))
         self._wait_registered()
         self.status = "running"
 
-    def start_restore(self, snapshot: str, timeout: float) -> dict:
+    def start_restore(self, snapshot: str, timeout: float,
+                      standby: Standby | None = None) -> dict:
         """Rebuild the program from ``snapshot``, held before its first line; return the
-        restore report. Raises RestoreRefused if it cannot be rebuilt here."""
-        ready_read, ready_write = os.pipe()
-        go_read, go_write = os.pipe()
-        try:
-            self._spawn(["restore", snapshot, "--ready-fd", str(ready_write),
-                         "--go-fd", str(go_read)], os.path.dirname(snapshot),
-                        pass_fds=(ready_write, go_read))
-        finally:
-            os.close(ready_write)
-            os.close(go_read)
-        self._go_fd = go_write
+        restore report. Raises RestoreRefused if it cannot be rebuilt here. A standby
+        process, already started and loaded, saves most of the time; without one a new
+        process is started for it."""
+        if standby is None:
+            standby = Standby(self.node, os.path.dirname(snapshot))
+        self._attach(standby.process)
+        self._go_fd = standby.go_write
+        ready_read = standby.start(snapshot)
         readable, _, _ = select.select([ready_read], [], [], timeout)
         line = os.read(ready_read, 65536) if readable else b""
         os.close(ready_read)

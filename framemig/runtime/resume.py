@@ -21,13 +21,16 @@ from framemig.snapshot import format as snapshot_format
 
 
 def main(snapshot_path: str, body: dict | None = None, dump_at: tuple | None = None,
-         ready_fd: int | None = None, go_fd: int | None = None) -> int:
+         ready_fd: int | None = None, go_fd: int | None = None, read_ms: float = 0.0) -> int:
     if body is None:
+        started = time.perf_counter()
         body = snapshot_format.read(snapshot_path)
-    return continue_program(body, Host(dump_at), ready_fd, go_fd)
+        read_ms = (time.perf_counter() - started) * 1000
+    return continue_program(body, Host(dump_at), ready_fd, go_fd, read_ms)
 
 
-def continue_program(body: dict, host: Host, ready_fd=None, go_fd=None) -> int:
+def continue_program(body: dict, host: Host, ready_fd=None, go_fd=None,
+                     read_ms: float = 0.0) -> int:
     started = time.perf_counter()
     restoration = Restoration(body)
     restoration.create_modules()
@@ -50,6 +53,7 @@ def continue_program(body: dict, host: Host, ready_fd=None, go_fd=None) -> int:
     host.install(program, resumes_at)
     _runtime_state(restoration.runtime)
     report = {"restore_ms": round((time.perf_counter() - started) * 1000, 3),
+              "read_ms": round(read_ms, 3),
               "frames": len(stack), "objects": len(body["objects"]), "pid": os.getpid()}
     _report(report)
     if ready_fd is not None and not _ready_to_go(ready_fd, go_fd, report):

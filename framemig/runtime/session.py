@@ -312,3 +312,11 @@ def _capturing():
     from framemig.runtime import capturing
 
     return capturing
+
+
+def preload_if_asked() -> None:
+    """Load the capture machinery now if ``FRAMEMIG_PRELOAD`` says so. A node sets it for
+    the programs it runs: they exist to be moved, and a migration should not wait ~50 ms
+    for imports; a program under a bare ``framemig exec`` pays nothing for it."""
+    if os.environ.get("FRAMEMIG_PRELOAD"):
+        _capturing()

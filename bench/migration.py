@@ -1,0 +1,154 @@
+"""End-to-end migration over a local Redis between two real nodes, by phase.
+
+The clock runs from the ``framemig migrate`` command (a new process, as a person would
+type it) to its answer, which comes when the program runs on the target. The phases are
+the ones the nodes measure: safe point, capture, transfer, restore, switch.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from common import PY, ROOT, framemig_client, spread
+from snapshots import QUICK_SIZES, SIZES
+
+PROGRAM = """
+import sys, time
+from pathlib import Path
+
+class Reading:
+    def __init__(self, n):
+        self.n, self.label, self.value = n, f"sensor-{n}", n * 0.5
+
+def item(n):
+    return {"id": n, "name": f"item {n}", "values": [n, n + 1.5, n * 3],
+            "reading": Reading(n), "blob": bytes(range(n % 256)) * 2}
+
+target, ready = int(sys.argv[1]), Path(sys.argv[2])
+state = [item(n) for n in range(max(1, target // 520))]  # 520: pickled bytes per item
+ready.write_text("ready")
+ticks = 0
+while True:
+    ticks += 1
+    time.sleep(0.01)
+"""
+
+PHASES = ("safe_point_ms", "capture_ms", "transfer_ms", "restore_ms", "switch_ms", "total_ms")
+
+
+class LocalFleet:
+    """A private redis-server on a unix socket and node daemons, all stopped at the end."""
+
+    def __init__(self, workdir: Path, env):
+        self.workdir, self.env = workdir, env
+        self.processes: list[subprocess.Popen] = []
+        socket = workdir / "bench-redis.sock"
+        self.url = f"unix://{socket}"
+        self.processes.append(subprocess.Popen(
+            ["redis-server", "--port", "0", "--unixsocket", str(socket), "--save", "",
+             "--appendonly", "no", "--dir", str(workdir)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        self.wait(lambda: self.cli("nodes", "--json").returncode == 0, "redis-server")
+
+    def cli(self, *args, timeout=900) -> subprocess.CompletedProcess:
+        args = [str(a) for a in args]
+        cut = args.index("--") if "--" in args else len(args)
+        return subprocess.run([PY, "-m", "framemig", *args[:cut], "--redis", self.url,
+                               *args[cut:]],
+                              capture_output=True, text=True, env=self.env, timeout=timeout,
+                              cwd=ROOT)
+
+    def start_node(self, name: str, python: str = PY) -> None:
+        log = (self.workdir / f"node-{name}.log").open("wb")
+        self.processes.append(subprocess.Popen(
+            [python, "-m", "framemig", "node", "--redis", self.url, "--name", name,
+             "--workdir", str(self.workdir / f"node-{name}")],
+            stdout=log, stderr=subprocess.STDOUT, env=self.env))
+        self.wait(lambda: name in {n["name"] for n in self.nodes()}, f"node {name}")
+
+    def nodes(self) -> list[dict]:
+        done = self.cli("nodes", "--json")
+        return json.loads(done.stdout)["nodes"] if done.returncode == 0 else []
+
+    @staticmethod
+    def wait(condition, what: str, timeout: float = 600.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"timed out waiting for {what}")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+
+
+def measure(repeats: int, quick: bool, workdir: Path, env, progress=None) -> list[dict]:
+    """Each state is moved back and forth, alternately by a new ``framemig migrate``
+    process (as typed) and by a client already connected (as ``framemig top`` does)."""
+    framemig_client()
+    import redis
+
+    from framemig.bus import protocol
+    from framemig.bus.protocol import Command
+
+    program = workdir / "migrating.py"
+    program.write_text(PROGRAM)
+    fleet = LocalFleet(workdir, env)
+    conn = redis.Redis.from_url(fleet.url)
+    rows = []
+    try:
+        fleet.start_node("bench-a")
+        fleet.start_node("bench-b")
+        for label, target in (QUICK_SIZES if quick else SIZES).items():
+            ready = workdir / f"ready-{target}"
+            done = fleet.cli("run", program, "--on", "bench-a", "--json", "--",
+                             target, ready)
+            if done.returncode:
+                raise RuntimeError(f"framemig run failed: {done.stderr}")
+            program_id = json.loads(done.stdout)["id"]
+            fleet.wait(ready.exists, f"the {label} program to build its state")
+            count = 2 if target >= 10_000_000 else max(2, repeats)
+            walls = {"typed": [], "connected": []}
+            phases, size, where = {p: [] for p in PHASES}, 0, "bench-a"
+            for n in range(count):
+                if progress:
+                    progress(f"migration of {label} ({n + 1}/{count})")
+                there = "bench-b" if where == "bench-a" else "bench-a"
+                how = "typed" if n % 2 == 0 else "connected"
+                started = time.perf_counter()
+                if how == "typed":
+                    done = fleet.cli("migrate", program_id, "--to", there, "--timeout", 60,
+                                     "--json")
+                    if done.returncode:
+                        raise RuntimeError(f"framemig migrate failed: {done.stderr}")
+                    reply = json.loads(done.stdout)
+                else:
+                    reply = protocol.send(conn, where, Command.MIGRATE,
+                                          {"program_id": program_id, "target": there,
+                                           "timeout": 60}, timeout=900)
+                walls[how].append((time.perf_counter() - started) * 1000)
+                size = reply["size"]
+                for phase in PHASES:
+                    phases[phase].append(reply["phases"].get(phase, 0.0))
+                where = there
+            fleet.cli("kill", program_id)
+            rows.append({"state": label, "snapshot_bytes": size, "migrations": count,
+                         "typed_ms": spread(walls["typed"]),
+                         "connected_ms": spread(walls["connected"]),
+                         "phases": {p: spread(v) for p, v in phases.items()}})
+            os.unlink(ready)
+    finally:
+        fleet.stop()
+    return rows

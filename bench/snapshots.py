@@ -1,0 +1,92 @@
+"""Capture and restore time and snapshot size against the floor: pickle of the same state.
+
+The state mixes what programs hold: dicts, lists of numbers, instances of a program class,
+strings and bytes. Its nominal size is the size of its pickle.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from pathlib import Path
+
+from common import PY, framemig_client
+
+STATE_PROGRAM = """
+import json, pickle, sys, time
+
+class Reading:
+    def __init__(self, n):
+        self.n, self.label, self.value = n, f"sensor-{n}", n * 0.5
+
+def item(n):
+    return {"id": n, "name": f"item {n}", "values": [n, n + 1.5, n * 3],
+            "reading": Reading(n), "blob": bytes(range(n % 256)) * 2}
+
+target = int(sys.argv[1])
+per_item = len(pickle.dumps([item(n) for n in range(1000)])) / 1000
+state = [item(n) for n in range(max(1, int(target / per_item)))]
+start = time.perf_counter()
+data = pickle.dumps(state)
+dumped = time.perf_counter()
+pickle.loads(data)
+loaded = time.perf_counter()
+print(json.dumps({"pickle_bytes": len(data), "pickle_dump_ms": (dumped - start) * 1000,
+                  "pickle_load_ms": (loaded - dumped) * 1000}), flush=True)
+del data
+time.sleep(600)
+print("resumed", len(state), flush=True)
+"""
+
+SIZES = {"1 KB": 1_000, "1 MB": 1_000_000, "10 MB": 10_000_000, "100 MB": 100_000_000}
+QUICK_SIZES = {"1 KB": 1_000, "100 KB": 100_000}
+
+
+def write_program(workdir: Path) -> Path:
+    program = workdir / "state.py"
+    program.write_text(STATE_PROGRAM)
+    return program
+
+
+def measure(quick: bool, workdir: Path, env, progress=None) -> list[dict]:
+    client = framemig_client()
+    program = write_program(workdir)
+    rows = []
+    for label, target in (QUICK_SIZES if quick else SIZES).items():
+        if progress:
+            progress(f"snapshot of {label}")
+        process = subprocess.Popen([PY, "-m", "framemig", "exec", str(program), str(target)],
+                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        baseline = json.loads(process.stdout.readline())
+        out = workdir / f"state-{target}.json"
+        ticket = client.ask(process.pid, "exit", str(out), 600.0)
+        ticket.close()
+        reply = ticket.reply
+        process.wait()
+        report = workdir / "report.json"
+        restore_env = dict(env, FRAMEMIG_REPORT=str(report))
+        restored = subprocess.Popen([PY, "-m", "framemig", "restore", str(out)], env=restore_env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 600
+        while not report.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        restored.kill()
+        restored.wait()
+        facts = json.loads(report.read_text())
+        report.unlink()
+        restore_ms = facts["read_ms"] + facts["restore_ms"]
+        ours_ms = reply["capture_ms"] + reply["write_ms"] + restore_ms
+        floor_ms = baseline["pickle_dump_ms"] + baseline["pickle_load_ms"]
+        rows.append({
+            "state": label, "snapshot_bytes": reply["size"],
+            "pickle_bytes": baseline["pickle_bytes"],
+            "size_ratio": reply["size"] / baseline["pickle_bytes"],
+            "capture_ms": reply["capture_ms"], "write_ms": reply["write_ms"],
+            "read_ms": facts["read_ms"], "rebuild_ms": facts["restore_ms"],
+            "restore_ms": restore_ms, "pickle_dump_ms": baseline["pickle_dump_ms"],
+            "pickle_load_ms": baseline["pickle_load_ms"], "pickle_ms": floor_ms,
+            "time_ratio": ours_ms / floor_ms,
+        })
+        out.unlink()
+    return rows
