@@ -14,8 +14,10 @@ def test_bench_quick(tmp_path, env):
                           timeout=300, env=env.vars())
     assert done.returncode == 0, done.stderr[-2000:]
     results = json.loads(output.read_text())
-    assert {"machine", "overhead", "latency", "snapshots"} <= set(results)
+    assert {"machine", "overhead", "latency", "snapshots", "migration", "fleet"} <= set(results)
     assert all(row["ratio"] > 0 for row in results["overhead"])
     assert all(row["ms"]["median"] > 0 for row in results["latency"])
     assert all(row["snapshot_bytes"] > 0 for row in results["snapshots"])
-    assert "Run-time overhead" in done.stdout
+    assert all(row["phases"]["total_ms"]["median"] > 0 for row in results["migration"])
+    assert all(row["s"]["median"] > 0 for row in results["fleet"])
+    assert "run time: nbody" in done.stdout and "migration: 1 KB" in done.stdout
