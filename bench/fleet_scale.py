@@ -7,6 +7,7 @@ before each timing so none expires under the clock.
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import json
 import subprocess
@@ -37,14 +38,12 @@ def records(count: int, programs: int) -> list[dict]:
 
 def measure(repeats: int, quick: bool, workdir: Path, env, progress=None) -> list[dict]:
     framemig_client()  # puts this checkout on the path
-    import redis
-
-    from framemig.bus import protocol, registry
+    from framemig.bus import connection, protocol, registry
 
     count = 50 if quick else NODES
     fleet = LocalFleet(workdir, env)
     try:
-        conn = redis.Redis.from_url(fleet.url)
+        conn = connection.connect(fleet.url)
         fleet_records = records(count, PROGRAMS)
 
         def fill():
@@ -80,7 +79,39 @@ def measure(repeats: int, quick: bool, workdir: Path, env, progress=None) -> lis
             values.append(time.perf_counter() - started)
         rows.append({"what": "registry read (nodes + programs)", "s": spread(values),
                      "nodes": count, "programs": count * PROGRAMS})
+        if progress:
+            progress("fleet scale: framemig top")
+        rows.append({"what": "framemig top: one refresh (read, fold, redraw)",
+                     "s": spread(asyncio.run(_top_refreshes(conn, fleet.url, fill, repeats))),
+                     "nodes": count, "programs": count * PROGRAMS})
+        values = []
+        for _ in range(repeats):
+            fill()
+            started = time.perf_counter()
+            done = subprocess.run([PY, "-m", "framemig", "top", "--once", "--redis", fleet.url],
+                                  capture_output=True, env=env, cwd=ROOT)
+            values.append(time.perf_counter() - started)
+        rows.append({"what": "framemig top --once", "s": spread(values), "nodes": count,
+                     "programs": count * PROGRAMS})
         return rows
     finally:
         fleet.stop()
 
+
+
+async def _top_refreshes(conn, url: str, fill, repeats: int) -> list[float]:
+    """The live view, headless at 160x50: each refresh reads the registry, folds it into
+    the view and redraws the changed cells (the first one fills the tables)."""
+    from framemig.ui.app import TopApp
+
+    app = TopApp(conn, url, refresh=3600)
+    values = []
+    async with app.run_test(size=(160, 50)) as pilot:
+        for _ in range(repeats + 1):
+            fill()
+            started = time.perf_counter()
+            app.view.refresh()
+            app.draw(None)
+            await pilot.pause()
+            values.append(time.perf_counter() - started)
+    return values[1:]  # the first fills empty tables: a start-up cost, not a refresh

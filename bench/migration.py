@@ -98,15 +98,13 @@ def measure(repeats: int, quick: bool, workdir: Path, env, progress=None) -> lis
     """Each state is moved back and forth, alternately by a new ``framemig migrate``
     process (as typed) and by a client already connected (as ``framemig top`` does)."""
     framemig_client()
-    import redis
-
-    from framemig.bus import protocol
+    from framemig.bus import connection, protocol
     from framemig.bus.protocol import Command
 
     program = workdir / "migrating.py"
     program.write_text(PROGRAM)
     fleet = LocalFleet(workdir, env)
-    conn = redis.Redis.from_url(fleet.url)
+    conn = connection.connect(fleet.url)
     rows = []
     try:
         fleet.start_node("bench-a")

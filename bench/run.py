@@ -30,6 +30,10 @@ from common import GOALS, HERE
 PARTS = ("overhead", "latency", "snapshots", "migration", "fleet")
 
 
+def save(path: str, results: dict) -> None:
+    Path(path).write_text(json.dumps(results, indent=2) + "\n")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="tiny sizes, one repeat")
@@ -58,11 +62,14 @@ def main(argv=None) -> int:
                 row["ratio"] for row in results["overhead"])
             results["overhead_median_rss_ratio"] = statistics.median(
                 row["rss_ratio"] for row in results["overhead"])
+            save(args.output, results)  # a later part may fail: keep these
         if "latency" in parts:
             progress("safe-point latency")
             results["latency"] = latency.measure(max(repeats, 3) * 2, workdir, env)
+            save(args.output, results)  # a later part may fail: keep these
         if "snapshots" in parts:
             results["snapshots"] = snapshots.measure(args.quick, workdir, env, progress)
+            save(args.output, results)  # a later part may fail: keep these
         if "migration" in parts:
             results["migration"] = migration.measure(max(repeats, 3) * 2, args.quick,
                                                      workdir, env, progress)
@@ -70,7 +77,7 @@ def main(argv=None) -> int:
             results["fleet"] = fleet_scale.measure(repeats, args.quick, workdir, env,
                                                    progress)
         results["seconds"] = round(time.monotonic() - began, 1)
-    Path(args.output).write_text(json.dumps(results, indent=2) + "\n")
+    save(args.output, results)
     report.show(results)
     return 0
 

@@ -39,3 +39,10 @@ def read(conn: redis.Redis, program_id: str, follow: bool, block_ms: int = 1000)
                 return
         if not follow and len(batches[0][1]) < 500:
             return
+
+
+def tail(conn: redis.Redis, program_id: str, count: int = 100) -> list[tuple[str, bytes, str]]:
+    """The last ``count`` entries, oldest first."""
+    entries = conn.xrevrange(protocol.logs_key(program_id), count=count)
+    return [(f[b"s"].decode(), f[b"d"], f.get(b"n", b"").decode())
+            for _, f in reversed(entries)]

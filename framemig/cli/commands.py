@@ -34,6 +34,7 @@ COMMANDS = {
     "kill": "framemig.cli.fleet_cmds:kill_command",
     "migrate": "framemig.cli.fleet_cmds:migrate_command",
     "logs": "framemig.cli.fleet_cmds:logs_command",
+    "top": "framemig.cli.top_cmd:top_command",
 }
 
 

@@ -6,6 +6,7 @@ import click
 
 from framemig.bus import connection
 from framemig.cli.output import err_console
+from framemig.ui.frame import columns
 
 
 def redis_option(function):
@@ -26,34 +27,10 @@ def connect(redis_url: str | None, quiet: bool = False):
     return connection.connect(url)
 
 
-def ago(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m{seconds % 60:02d}s"
-    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
-
-
-def size(value: float) -> str:
-    for unit in ("B", "K", "M", "G"):
-        if value < 1024 or unit == "G":
-            return f"{value:.0f}{unit}" if unit == "B" else f"{value:.1f}{unit}"
-        value /= 1024
-    return str(value)
-
-
-
 def print_columns(title: str, headers: tuple, rows: list[tuple]) -> None:
-    """Aligned columns as kubectl and docker print them: fast for ten thousand rows
-    (a rich Table measures every cell of every row, and takes seconds)."""
-    widths = [len(h) for h in headers]
-    for row in rows:
-        for n, cell in enumerate(row):
-            widths[n] = max(widths[n], len(cell))
-    style = click.get_text_stream("stdout").isatty()
-    lines = [click.style(title, bold=True) if style else title]
-    header = "  ".join(h.upper().ljust(w) for h, w in zip(headers, widths)).rstrip()
-    lines.append(click.style(header, bold=True) if style else header)
-    lines.extend("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows)
-    click.echo("\n".join(lines))
+    """Aligned columns, as kubectl and docker print them (a rich Table measures every cell
+    of every row, and takes seconds for ten thousand)."""
+    lines = columns(headers, rows)
+    if click.get_text_stream("stdout").isatty():
+        title, lines[0] = click.style(title, bold=True), click.style(lines[0], bold=True)
+    click.echo("\n".join([title, *lines]))

@@ -12,9 +12,10 @@ import click
 
 from framemig.bus import bundle, logs, protocol, registry
 from framemig.bus.protocol import Command
-from framemig.cli.fleet import ago, connect, json_option, print_columns, redis_option, size
+from framemig.cli.fleet import connect, json_option, print_columns, redis_option
 from framemig.cli.output import emit_json, expected_failures
 from framemig.errors import CommandFailed, NoSuchNode, NoSuchProgram
+from framemig.ui.frame import ago, size
 
 
 @click.command("nodes")
