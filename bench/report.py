@@ -117,4 +117,16 @@ def show(results: dict) -> None:
                       row[6])
     Console(width=max(160, Console().width)).print(table)
     if not results.get("quick"):
-        (HERE / "results.md").write_text(markdown(results))
+        table = markdown(results)
+        (HERE / "results.md").write_text(table)
+        _into_readme(table)
+
+
+def _into_readme(table: str) -> None:
+    """The README shows the latest full run: between its bench markers goes the table."""
+    readme = HERE.parent / "README.md"
+    text = readme.read_text()
+    start, end = "<!-- bench:start -->\n", "<!-- bench:end -->"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        readme.write_text(head + start + table + rest[rest.index(end):])

@@ -37,7 +37,7 @@ def save(path: str, results: dict) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="tiny sizes, one repeat")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--only", action="append", choices=PARTS,
                         help="run only this part (may be repeated)")
     parser.add_argument("--output", default=str(HERE / "results.json"))

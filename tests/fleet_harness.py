@@ -74,6 +74,7 @@ class Fleet:
         self.env = env
         self.server = server
         self.nodes: dict[str, subprocess.Popen] = {}
+        self.started: list[subprocess.Popen] = []  # all, also those that share a name
         self.logs: dict[str, Path] = {}
 
     def start_node(self, name: str, version: str = "3.11", *extra, wait=True):
@@ -84,6 +85,7 @@ class Fleet:
              "--name", name, "--workdir", str(self.env.tmp / f"work-{name}"), *extra],
             stdout=log.open("wb"), stderr=subprocess.STDOUT, env=self.env.vars())
         self.nodes[name] = process
+        self.started.append(process)
         if wait:
             self.wait_for(lambda: name in self.names(), f"node {name} to register")
         return process
@@ -130,10 +132,10 @@ class Fleet:
                          if p.exists())
 
     def stop(self) -> None:
-        for process in self.nodes.values():
+        for process in self.started:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
-        for process in self.nodes.values():
+        for process in self.started:
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
