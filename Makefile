@@ -1,4 +1,4 @@
-# framemig — run `make test` for the tests, `make demo` for the demo.
+# framemig — run `make test` for the tests, `make demo` for the demo, `make bench`.
 # Every target installs what it needs into local virtual environments (.venv*).
 
 SHELL := /bin/bash
@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 SIDE_VERSIONS := 3.12 3.13
 STAMP := .installed-stamp
 
-.PHONY: test bench lint demo venvs clean
+.PHONY: test bench lint demo demo-local venvs clean
 
 $(VENV)/$(STAMP): pyproject.toml
 	@test -n "$(PY311)" || { echo "CPython 3.11 is required"; exit 1; }
@@ -40,7 +40,15 @@ bench: venvs
 lint: $(VENV)/$(STAMP)
 	$(PY) -m ruff check framemig tests bench demo
 
+# The seed's scene: three nodes on 3.11/3.12/3.13, a camera and a motion detector that
+# moves; DEMO_KEEP=1 leaves it running to watch with framemig top.
 demo: venvs
+	FRAMEMIG_PYTHON_3_12=$(CURDIR)/.venv-3.12/bin/python \
+	FRAMEMIG_PYTHON_3_13=$(CURDIR)/.venv-3.13/bin/python \
+	$(PY) demo/fleet_demo.py $(DEMO_ARGS)
+
+# One program captured and continued across 3.11 -> 3.13 -> 3.12, without Redis.
+demo-local: venvs
 	FRAMEMIG_PYTHON_3_12=$(CURDIR)/.venv-3.12/bin/python \
 	FRAMEMIG_PYTHON_3_13=$(CURDIR)/.venv-3.13/bin/python \
 	$(PY) demo/local_demo.py

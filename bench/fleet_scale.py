@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 from common import PY, ROOT, framemig_client, spread
-from migration import LocalFleet
 
 NODES, PROGRAMS = 1000, 10
 
@@ -38,12 +37,14 @@ def records(count: int, programs: int) -> list[dict]:
 
 def measure(repeats: int, quick: bool, workdir: Path, env, progress=None) -> list[dict]:
     framemig_client()  # puts this checkout on the path
-    from framemig.bus import connection, protocol, registry
+    from framemig.bus import protocol, registry
 
     count = 50 if quick else NODES
-    fleet = LocalFleet(workdir, env)
+    from framemig.node.localfleet import LocalFleet
+
+    fleet = LocalFleet(str(workdir), env=env)
     try:
-        conn = connection.connect(fleet.url)
+        conn = fleet.conn
         fleet_records = records(count, PROGRAMS)
 
         def fill():

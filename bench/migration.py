@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import time
 from pathlib import Path
@@ -41,82 +40,39 @@ while True:
 PHASES = ("safe_point_ms", "capture_ms", "transfer_ms", "restore_ms", "switch_ms", "total_ms")
 
 
-class LocalFleet:
-    """A private redis-server on a unix socket and node daemons, all stopped at the end."""
-
-    def __init__(self, workdir: Path, env):
-        self.workdir, self.env = workdir, env
-        self.processes: list[subprocess.Popen] = []
-        socket = workdir / "bench-redis.sock"
-        self.url = f"unix://{socket}"
-        self.processes.append(subprocess.Popen(
-            ["redis-server", "--port", "0", "--unixsocket", str(socket), "--save", "",
-             "--appendonly", "no", "--dir", str(workdir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        self.wait(lambda: self.cli("nodes", "--json").returncode == 0, "redis-server")
-
-    def cli(self, *args, timeout=900) -> subprocess.CompletedProcess:
-        args = [str(a) for a in args]
-        cut = args.index("--") if "--" in args else len(args)
-        return subprocess.run([PY, "-m", "framemig", *args[:cut], "--redis", self.url,
-                               *args[cut:]],
-                              capture_output=True, text=True, env=self.env, timeout=timeout,
-                              cwd=ROOT)
-
-    def start_node(self, name: str, python: str = PY) -> None:
-        log = (self.workdir / f"node-{name}.log").open("wb")
-        self.processes.append(subprocess.Popen(
-            [python, "-m", "framemig", "node", "--redis", self.url, "--name", name,
-             "--workdir", str(self.workdir / f"node-{name}")],
-            stdout=log, stderr=subprocess.STDOUT, env=self.env))
-        self.wait(lambda: name in {n["name"] for n in self.nodes()}, f"node {name}")
-
-    def nodes(self) -> list[dict]:
-        done = self.cli("nodes", "--json")
-        return json.loads(done.stdout)["nodes"] if done.returncode == 0 else []
-
-    @staticmethod
-    def wait(condition, what: str, timeout: float = 600.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"timed out waiting for {what}")
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        for process in reversed(self.processes):
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+def cli(fleet, *args, timeout=900) -> subprocess.CompletedProcess:
+    """A framemig command against the fleet's Redis (--redis goes before any --)."""
+    args = [str(a) for a in args]
+    cut = args.index("--") if "--" in args else len(args)
+    return subprocess.run([PY, "-m", "framemig", *args[:cut], "--redis", fleet.url,
+                           *args[cut:]], capture_output=True, text=True, env=fleet.env,
+                          timeout=timeout, cwd=ROOT)
 
 
 def measure(repeats: int, quick: bool, workdir: Path, env, progress=None) -> list[dict]:
     """Each state is moved back and forth, alternately by a new ``framemig migrate``
     process (as typed) and by a client already connected (as ``framemig top`` does)."""
     framemig_client()
-    from framemig.bus import connection, protocol
+    from framemig.bus import protocol
     from framemig.bus.protocol import Command
+    from framemig.node.localfleet import LocalFleet
 
     program = workdir / "migrating.py"
     program.write_text(PROGRAM)
-    fleet = LocalFleet(workdir, env)
-    conn = connection.connect(fleet.url)
+    fleet = LocalFleet(str(workdir), env=env)
+    conn = fleet.conn
     rows = []
     try:
         fleet.start_node("bench-a")
         fleet.start_node("bench-b")
         for label, target in (QUICK_SIZES if quick else SIZES).items():
             ready = workdir / f"ready-{target}"
-            done = fleet.cli("run", program, "--on", "bench-a", "--json", "--",
-                             target, ready)
+            done = cli(fleet, "run", program, "--on", "bench-a", "--json", "--",
+                       target, ready)
             if done.returncode:
                 raise RuntimeError(f"framemig run failed: {done.stderr}")
             program_id = json.loads(done.stdout)["id"]
-            fleet.wait(ready.exists, f"the {label} program to build its state")
+            fleet._wait(ready.exists, f"the {label} program to build its state", 600)
             count = 2 if target >= 10_000_000 else max(2, repeats)
             walls = {"typed": [], "connected": []}
             phases, size, where = {p: [] for p in PHASES}, 0, "bench-a"
@@ -127,8 +83,8 @@ def measure(repeats: int, quick: bool, workdir: Path, env, progress=None) -> lis
                 how = "typed" if n % 2 == 0 else "connected"
                 started = time.perf_counter()
                 if how == "typed":
-                    done = fleet.cli("migrate", program_id, "--to", there, "--timeout", 60,
-                                     "--json")
+                    done = cli(fleet, "migrate", program_id, "--to", there, "--timeout", 60,
+                               "--json")
                     if done.returncode:
                         raise RuntimeError(f"framemig migrate failed: {done.stderr}")
                     reply = json.loads(done.stdout)
@@ -141,7 +97,7 @@ def measure(repeats: int, quick: bool, workdir: Path, env, progress=None) -> lis
                 for phase in PHASES:
                     phases[phase].append(reply["phases"].get(phase, 0.0))
                 where = there
-            fleet.cli("kill", program_id)
+            cli(fleet, "kill", program_id)
             rows.append({"state": label, "snapshot_bytes": size, "migrations": count,
                          "typed_ms": spread(walls["typed"]),
                          "connected_ms": spread(walls["connected"]),

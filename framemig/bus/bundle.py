@@ -48,3 +48,21 @@ def unpack(bundle: dict, directory: str) -> str:
         with open(target, "wb") as handle:
             handle.write(base64.b64decode(data))
     return os.path.join(directory, bundle["main"])
+
+
+def submit(conn, node: str, path: str, args: list[str], timeout: float = 30.0) -> dict:
+    """Start the program at ``path`` on ``node``: its files go to Redis under a fresh id,
+    the node fetches them and runs it. Returns the node's reply (id, pid)."""
+    import json
+
+    from framemig.bus import protocol
+    from framemig.bus.protocol import Command
+
+    packed = pack(path)
+    program_id = "p" + protocol.new_id()[:7]
+    key = protocol.bundle_key(program_id)
+    conn.set(key, json.dumps(packed), ex=7 * 24 * 3600)
+    name = os.path.basename(os.path.abspath(path))
+    return protocol.send(conn, node, Command.RUN, {
+        "program_id": program_id, "name": name, "bundle_key": key, "args": list(args)},
+        timeout=timeout)

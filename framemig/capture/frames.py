@@ -29,7 +29,7 @@ from framemig.interp.stacksim import CodeInfo
 class Link:
     """How a frame waits for the frame above it."""
 
-    kind: str  # "direct", "class", "gen", "sleep"
+    kind: str  # "direct", "class", "gen", "sleep", "redo"
     data: dict = field(default_factory=dict)
 
 
@@ -79,8 +79,9 @@ def _chain(world: World, innermost, root):
 def live_stack(world: World, innermost, root, pending: dict | None = None) -> list[LiveFrame]:
     """The program frames between ``root`` (excluded) and ``innermost``, outermost first.
 
-    ``pending`` describes a framemig call the innermost frame is in (a sleep), or None when
-    the innermost frame stopped at a line.
+    ``pending`` describes a framemig call the innermost frame is in (a sleep, or a blocking
+    call to be made again on the target), or None when the innermost frame stopped at a
+    line.
     """
     chain = _chain(world, innermost, root)
     live: list[LiveFrame] = []
@@ -124,12 +125,22 @@ def _innermost(world, frame, pending) -> LiveFrame:
         return LiveFrame(frame, view, info, index, view.stack(depth))
     instr = info.instrs[index]
     depth = view.stacktop
+    link = Link(pending["kind"], dict(pending))
+    if instr.opname == "FOR_ITER" and pending["kind"] == "redo":
+        # next() of a framemig iterator: the iterator is still on the stack, and the
+        # FOR_ITER itself is redone on the target. A frame in a call made from C has no
+        # saved stack top (-1); the bytecode says how deep the stack is.
+        if template is not None and depth == -1:
+            depth = len(template)
+        if template is None or depth != len(template):
+            raise NotSafe(f"{where(world, frame)}: unexpected stack depth {depth} in a loop")
+        return LiveFrame(frame, view, info, index, view.stack(depth), link)
     if instr.opname not in env.CALL_OPS or depth < 0:
-        raise NotSafe(f"{where(world, frame)}: time.sleep is called from C code")
+        raise NotSafe(f"{where(world, frame)}: a framemig wait is called from C code")
     expected = len(template) - env.call_operand_count(instr.opname, instr.arg)
     if depth != expected:
         raise NotSafe(f"{where(world, frame)}: unexpected stack depth {depth} at a call")
-    return LiveFrame(frame, view, info, index, view.stack(depth), Link("sleep", dict(pending)))
+    return LiveFrame(frame, view, info, index, view.stack(depth), link)
 
 
 def _check_not_prologue(world, frame, index):
@@ -315,6 +326,11 @@ def _link_record(enc, link: Link, label: str) -> dict:
     data = {"kind": link.kind}
     if link.kind == "sleep":
         data["remaining"] = link.data["remaining"]
+    elif link.kind == "redo":
+        data["method"] = link.data["method"]
+        data["self"] = enc.root(link.data["target"], f"{label}: the object waited on")
+        data["args"] = [enc.root(a, f"{label}: an argument of the wait")
+                        for a in link.data["args"]]
     elif link.kind == "class":
         data["self"] = enc.root(link.data["self"], f"{label}: the object being initialised")
     elif link.kind == "gen":

@@ -86,19 +86,14 @@ def run_command(program, node, redis_url, as_json, args):
     if registry.node(conn, node) is None:
         raise NoSuchNode(f"no live node named {node!r}")
     try:
-        packed = bundle.pack(program)
+        reply = bundle.submit(conn, node, program, list(args))
     except (OSError, ValueError) as exc:
         raise CommandFailed(str(exc)) from None
-    program_id = "p" + protocol.new_id()[:7]
-    key = protocol.bundle_key(program_id)
-    conn.set(key, json.dumps(packed), ex=7 * 24 * 3600)
-    name = os.path.basename(os.path.abspath(program))
-    reply = protocol.send(conn, node, Command.RUN, {
-        "program_id": program_id, "name": name, "bundle_key": key, "args": list(args)})
     if as_json:
         emit_json({"ok": True, **reply})
     else:
-        click.echo(f"{program_id} ({name}) runs on {node} (pid {reply['pid']})")
+        name = os.path.basename(os.path.abspath(program))
+        click.echo(f"{reply['id']} ({name}) runs on {node} (pid {reply['pid']})")
 
 
 def _owner(conn, program_id: str) -> str:

@@ -39,4 +39,18 @@ def make_sleep_rest(remaining: float):
 
 
 SLEEP_REST_CODE = make_sleep_rest(0).__code__
-TRAMPOLINE_CODES = (CLASS_CALL_CODE, SLEEP_REST_CODE)
+
+
+def make_redo(target, method: str, arguments: list):
+    """Stand in for a framemig blocking call (a stream read) whose operands cannot be put
+    back as they were: make the call again. It had not taken anything when it was
+    captured, so making it again on the target is making it once."""
+
+    def redo(*_arguments, **_keywords):
+        return getattr(target, method)(*arguments)
+
+    return redo
+
+
+REDO_CODE = make_redo(None, "", []).__code__
+TRAMPOLINE_CODES = (CLASS_CALL_CODE, SLEEP_REST_CODE, REDO_CODE)

@@ -247,6 +247,8 @@ class Node:
         environ = dict(os.environ)
         environ.pop("FRAMEMIG_REPORT", None)
         environ["FRAMEMIG_PRELOAD"] = "1"  # our programs exist to be moved: be ready
+        environ["FRAMEMIG_REDIS_URL"] = self.url  # data streams use this node's Redis
+        environ["FRAMEMIG_NODE"] = self.name
         return environ
 
     @property

@@ -141,6 +141,8 @@ class FrameBuilder:
         if kind == "gen":
             generator = self.r.decoder.value(self.records[k + 1]["generator"])
             return self._generator_operands(link, instr, generator)
+        if kind == "redo":
+            return self._redo_operands(link, instr)
         if instr.opname not in env.CALL_OPS:
             raise RestoreFailed(f"a {kind} call resumes at {instr.opname}")
         if kind == "sleep":
@@ -151,6 +153,20 @@ class FrameBuilder:
         if kind == "class":
             callee = trampolines.make_class_call(callee, self.r.decoder.value(link["self"]))
         return call_operands(instr, callee, [])
+
+    def _redo_operands(self, link, instr) -> list:
+        """A framemig blocking call (a stream read) is made again: by the FOR_ITER that
+        made it, or by a call of the same method with the same arguments."""
+        if instr.opname == "FOR_ITER":
+            return []
+        if instr.opname not in env.CALL_OPS:
+            raise RestoreFailed(f"a framemig wait resumes at {instr.opname}")
+        target = self.r.decoder.value(link["self"])
+        arguments = [self.r.decoder.value(a) for a in link.get("args", [])]
+        if instr.opname == "CALL" and instr.arg == len(arguments):
+            return call_operands(instr, getattr(target, link["method"]), arguments, exact=True)
+        return call_operands(instr, trampolines.make_redo(target, link["method"], arguments),
+                             [])
 
     def _generator_operands(self, link, instr, generator) -> list:
         via = link.get("via", "for")

@@ -18,6 +18,8 @@ def _frame_lines(number: int, record: dict, objects: list) -> list[str]:
         doing = f"at line {at.get('line')}, col {at.get('col')}"
     elif link["kind"] == "sleep":
         doing = f"in time.sleep, {link['remaining']:.3f} s left"
+    elif link["kind"] == "redo":
+        doing = f"waiting in framemig's {link['method']}(), which it makes again"
     elif link["kind"] == "gen":
         doing = f"driving the generator above ({link.get('via')})"
     elif link["kind"] == "class":

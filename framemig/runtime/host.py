@@ -66,10 +66,16 @@ class Host:
         """Restored frames must call framemig's sleep, so it goes in before they are built."""
         self._waker = sleep.Waker()
         sleep.install(sleep.make_sleep(self._waker, self._at_sleep))
+        sleep.install_wait(self._waker, self._at_wait)
 
     def _at_sleep(self, caller, remaining) -> float:
         if self.session is not None:
             return self.session.at_sleep(caller, remaining)
+        return 0.0
+
+    def _at_wait(self, caller, target, method, arguments) -> float:
+        if self.session is not None:
+            return self.session.at_wait(caller, target, method, arguments)
         return 0.0
 
     def install(self, program: Program, resumes_at: tuple | None = None) -> None:

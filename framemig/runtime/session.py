@@ -151,6 +151,19 @@ class Session:
             return self.attempt(None, None, idle_root=frame)
         return self.attempt(frame, {"kind": "sleep", "remaining": remaining})
 
+    def at_wait(self, caller, target, method: str, arguments: list) -> float:
+        """Called by framemig's blocking calls between waits: a safe point at the program's
+        call (or loop) that made it; a restored copy makes the call again."""
+        if self.request is None or self.tracer.busy:
+            return 0.0
+        frame = caller
+        while frame is not None and is_framemig_file(frame.f_code.co_filename):
+            frame = frame.f_back  # framemig's iterator protocol, a redo trampoline
+        if frame is None:
+            return 0.0
+        return self.attempt(frame, {"kind": "redo", "target": target, "method": method,
+                                    "args": list(arguments)})
+
     def attempt(self, innermost, pending: dict | None, idle_root=None) -> float:
         """Offer a safe point; returns how long the program was held there."""
         request = self.request

@@ -82,5 +82,24 @@ def install(sleep) -> None:
     time.sleep = sleep
 
 
+_waiting = None  # (waker, safe point) while framemig hosts the program
+
+
+def install_wait(waker: Waker, safe_point) -> None:
+    global _waiting
+    _waiting = (waker, safe_point)
+
+
+def offer_safe_point(caller, target, method: str, arguments: list) -> float:
+    """For framemig's own blocking calls (a stream read), between two short waits: if a
+    capture is asked for, the program stops at ``caller``'s call, which a restored copy
+    makes again (it has taken nothing yet). Returns how long the program was held."""
+    if _waiting is None:
+        return 0.0
+    waker, safe_point = _waiting
+    waker.wait(0)
+    return safe_point(caller, target, method, arguments) or 0.0
+
+
 def uninstall() -> None:
     time.sleep = _real_sleep

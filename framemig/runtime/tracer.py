@@ -51,7 +51,7 @@ class LineTracer:
         sys.settrace(self._call)
         while frame is not None and is_framemig_file(frame.f_code.co_filename):
             frame = frame.f_back
-        if frame is not None:
+        if frame is not None and not self._under_framemig(frame):
             self._trace(frame)
 
     def stop(self) -> None:
@@ -71,10 +71,20 @@ class LineTracer:
     def _call(self, frame, event, arg):
         if self.busy or is_ours(frame):
             return None
-        caller = frame.f_back
-        if caller is not None and is_ours(caller) and not self._is_program(frame.f_code):
+        if not self._is_program(frame.f_code) and self._under_framemig(frame.f_back):
             return None  # a library called by framemig itself, not by the program
         return self._line
+
+    def _under_framemig(self, frame) -> bool:
+        """Is framemig's code between this frame and the program's code below it (a
+        stream read waiting in Redis' client, say)?"""
+        while frame is not None:
+            if is_ours(frame):
+                return True
+            if self._is_program(frame.f_code):
+                return False
+            frame = frame.f_back
+        return False
 
     def _is_program(self, code) -> bool:
         return codes.resume_info(code) is not None or \
@@ -85,7 +95,8 @@ class LineTracer:
             self.visit(frame)
         elif event == "return":
             caller = frame.f_back
-            if caller is not None and caller.f_trace is None and not is_ours(caller):
+            if caller is not None and caller.f_trace is None and not is_ours(caller) and \
+                    (self._is_program(caller.f_code) or not self._under_framemig(caller)):
                 self._trace(caller)
         return self._line
 

@@ -1,0 +1,85 @@
+"""A fleet on one machine: a private ``redis-server`` on a unix socket and node daemons
+as child processes, each on the interpreter asked for. The demo and the benchmarks stand
+their devices up with it; everything it starts, it stops (also when interrupted).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import redis
+
+from framemig.bus import connection, registry
+
+
+class LocalFleet:
+    def __init__(self, workdir: str, url: str | None = None, env: dict | None = None):
+        self.workdir = workdir
+        self.env = dict(os.environ if env is None else env)
+        self.processes: list[subprocess.Popen] = []
+        self.nodes: dict[str, subprocess.Popen] = {}
+        if url is None:
+            socket = os.path.join(workdir, "redis.sock")
+            self.processes.append(subprocess.Popen(
+                ["redis-server", "--port", "0", "--unixsocket", socket, "--unixsocketperm",
+                 "700", "--save", "", "--appendonly", "no", "--dir", workdir],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                start_new_session=True))  # a Ctrl-C is ours to handle, not the server's
+            url = f"unix://{socket}"
+            self._wait(lambda: self._pings(url), "redis-server to start")
+        self.url = url
+        self.conn = connection.connect(url)
+
+    @staticmethod
+    def _pings(url: str) -> bool:
+        try:
+            return redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+        except (redis.RedisError, OSError):
+            return False
+
+    @staticmethod
+    def _wait(condition, what: str, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"timed out waiting for {what}")
+            time.sleep(0.05)
+
+    def start_node(self, name: str, python: str = sys.executable, wait: bool = True):
+        log = open(os.path.join(self.workdir, f"node-{name}.log"), "wb")
+        process = subprocess.Popen(
+            [python, "-m", "framemig", "node", "--redis", self.url, "--name", name,
+             "--workdir", os.path.join(self.workdir, f"node-{name}")],
+            stdout=log, stderr=subprocess.STDOUT, env=self.env, start_new_session=True)
+        log.close()
+        self.processes.append(process)
+        self.nodes[name] = process
+        if wait:
+            self.wait_for_node(name)
+        return process
+
+    def wait_for_node(self, name: str) -> None:
+        process = self.nodes[name]
+
+        def up() -> bool:
+            if process.poll() is not None:
+                log = os.path.join(self.workdir, f"node-{name}.log")
+                with open(log, errors="replace") as handle:
+                    raise RuntimeError(f"node {name} ended: {handle.read()[-500:]}")
+            return registry.node(self.conn, name) is not None
+        self._wait(up, f"node {name} to register")
+
+    def stop(self) -> None:
+        """Nodes first (they end their programs), then the Redis server."""
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
