@@ -184,7 +184,7 @@ def _waiting(world, frame, callee, through) -> LiveFrame:
             link = Link("gen", {"generator": iterator, "via": "for"})
             return LiveFrame(frame, view, info, index, raw, link)
         raise NotSafe(f"{here}: a for loop is running Python code of an iterator "
-                      f"({type(iterator).__name__}.__next__)")
+                      f"({type(iterator).__name__}.__next__)", until_returns=callee)
     if instr.opname == "SEND":
         raw = view.stack(len(template) - 1)
         receiver = raw[-1]
@@ -242,7 +242,7 @@ def _link_through_c(here, info, operand_template, operands, callee, callee_view)
         return Link("direct")
     label = getattr(function, "__qualname__", None) or type(function).__qualname__
     raise NotSafe(f"{here}: {label} (C code) is running Python code "
-                  f"({callee.f_code.co_qualname})")
+                  f"({callee.f_code.co_qualname})", until_returns=callee)
 
 
 def _attach_generators(live: list[LiveFrame]) -> None:

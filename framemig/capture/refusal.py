@@ -11,4 +11,11 @@ class Refused(Exception):
 
 
 class NotSafe(Exception):
-    """Not a safe point yet; the message says what the program is doing instead."""
+    """Not a safe point yet; the message says what the program is doing instead.
+
+    ``until_returns``, if given, is a frame nothing at or above which can be a safe point
+    (C code runs it): the tracer stops visiting it until it returns."""
+
+    def __init__(self, message: str, until_returns=None):
+        super().__init__(message)
+        self.until_returns = until_returns

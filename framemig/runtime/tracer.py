@@ -43,6 +43,7 @@ class LineTracer:
         self.visit = visit  # visit(frame) at each line of the program while tracing
         self.busy = False  # framemig's own code is running: trace nothing
         self.active = False
+        self.skipped: set = set()  # frames whose lines are not safe points (see skip)
 
     def start(self, frame=None) -> None:
         """Trace new frames and, if given, the innermost program frame at or above
@@ -55,6 +56,7 @@ class LineTracer:
             self._trace(frame)
 
     def stop(self) -> None:
+        self.skipped.clear()
         if not self.active:
             return
         self.active = False
@@ -64,12 +66,26 @@ class LineTracer:
             frame.f_trace = None
             frame = frame.f_back
 
+    def skip(self, frame) -> None:
+        """Stop visiting ``frame``'s lines (also when it resumes, if it is a generator's);
+        visit the program's frames below it instead."""
+        frame.f_trace = None
+        self.skipped.add(frame)
+        caller = frame.f_back
+        while caller is not None and not is_ours(caller):
+            if self._is_program(caller.f_code):
+                self._trace(caller)
+            caller = caller.f_back
+
     def _trace(self, frame) -> None:
         frame.f_trace = self._line
         frame.f_trace_lines = True
 
     def _call(self, frame, event, arg):
         if self.busy or is_ours(frame):
+            return None
+        if self.skipped and (frame in self.skipped or frame.f_back in self.skipped):
+            self.skipped.add(frame)  # what a skipped frame calls is skipped too
             return None
         if not self._is_program(frame.f_code) and self._under_framemig(frame.f_back):
             return None  # a library called by framemig itself, not by the program
@@ -98,6 +114,8 @@ class LineTracer:
             if caller is not None and caller.f_trace is None and not is_ours(caller) and \
                     (self._is_program(caller.f_code) or not self._under_framemig(caller)):
                 self._trace(caller)
+        if self.skipped and frame in self.skipped:
+            return None  # what a local trace function returns becomes f_trace
         return self._line
 
 

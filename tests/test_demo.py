@@ -1,0 +1,25 @@
+"""The demo's scene, short: the detector moves twice across CPython versions while the
+camera keeps publishing; every frame is processed once, in order, across the moves."""
+
+import json
+import subprocess
+import sys
+
+from tests.harness import HERE
+
+
+def test_the_detector_carries_on_from_the_next_frame(env, tmp_path):
+    evidence = tmp_path / "evidence.json"
+    done = subprocess.run([sys.executable, str(HERE.parent / "demo" / "fleet_demo.py"),
+                           "--migrations", "2", "--watch", "2", "--json", str(evidence)],
+                          capture_output=True, text=True, timeout=240, env=env.vars())
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    result = json.loads(evidence.read_text())
+    assert result["route"] == ["pi3", "pizero", "pi3"]
+    assert result["lost"] == [] and result["twice"] == [] and result["out_of_order"] == 0
+    assert len(result["handoffs"]) == 2
+    for handoff in result["handoffs"]:
+        assert handoff["first_after"] == handoff["last_before"] + 1
+    assert [m["python_to"].split()[1][:4] for m in result["migrations"]] == ["3.13", "3.12"]
+    assert result["frames_processed"] >= 30
+    assert "frames lost" in done.stdout and "Evidence" in done.stdout
