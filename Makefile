@@ -45,7 +45,7 @@ lint: $(VENV)/$(STAMP)
 demo: venvs
 	FRAMEMIG_PYTHON_3_12=$(CURDIR)/.venv-3.12/bin/python \
 	FRAMEMIG_PYTHON_3_13=$(CURDIR)/.venv-3.13/bin/python \
-	$(PY) demo/fleet_demo.py $(DEMO_ARGS)
+	DEMO_KEEP=$(DEMO_KEEP) $(PY) demo/fleet_demo.py $(DEMO_ARGS)
 
 # One program captured and continued across 3.11 -> 3.13 -> 3.12, without Redis.
 demo-local: venvs

@@ -14,20 +14,12 @@ import time
 from pathlib import Path
 
 from common import PY, ROOT, framemig_client, spread
-from snapshots import QUICK_SIZES, SIZES
+from snapshots import ITEM_SOURCE, QUICK_SIZES, SIZES
 
 PROGRAM = """
 import sys, time
 from pathlib import Path
-
-class Reading:
-    def __init__(self, n):
-        self.n, self.label, self.value = n, f"sensor-{n}", n * 0.5
-
-def item(n):
-    return {"id": n, "name": f"item {n}", "values": [n, n + 1.5, n * 3],
-            "reading": Reading(n), "blob": bytes(range(n % 256)) * 2}
-
+""" + ITEM_SOURCE + """
 target, ready = int(sys.argv[1]), Path(sys.argv[2])
 state = [item(n) for n in range(max(1, target // 520))]  # 520: pickled bytes per item
 ready.write_text("ready")

@@ -3,7 +3,10 @@ with rich and written as Markdown (bench/results.md) for the README."""
 
 from __future__ import annotations
 
-from common import GOALS, HERE
+from common import GOALS, HERE, framemig_client
+
+framemig_client()  # this checkout's framemig on the path
+from framemig.units import size as _size  # noqa: E402
 
 COLUMNS = ("figure", "framemig", "baseline", "ratio", "goal", "verdict", "detail")
 
@@ -14,14 +17,6 @@ def verdict(value: float, goal: float) -> str:
 
 def _ms(value: float) -> str:
     return f"{value:,.1f} ms" if value < 10_000 else f"{value / 1000:,.1f} s"
-
-
-def _size(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
-        n /= 1000
-    return str(n)
 
 
 def _range(spread: dict, scale: float = 1.0, unit: str = "") -> str:

@@ -13,9 +13,8 @@ from pathlib import Path
 
 from common import PY, framemig_client
 
-STATE_PROGRAM = """
-import json, pickle, sys, time
-
+# One item of a state: a dict, a list, an instance of a program class, strings, bytes.
+ITEM_SOURCE = """
 class Reading:
     def __init__(self, n):
         self.n, self.label, self.value = n, f"sensor-{n}", n * 0.5
@@ -23,7 +22,11 @@ class Reading:
 def item(n):
     return {"id": n, "name": f"item {n}", "values": [n, n + 1.5, n * 3],
             "reading": Reading(n), "blob": bytes(range(n % 256)) * 2}
+"""
 
+STATE_PROGRAM = """
+import json, pickle, sys, time
+""" + ITEM_SOURCE + """
 target = int(sys.argv[1])
 per_item = len(pickle.dumps([item(n) for n in range(1000)])) / 1000
 state = [item(n) for n in range(max(1, int(target / per_item)))]

@@ -23,3 +23,33 @@ def test_the_detector_carries_on_from_the_next_frame(env, tmp_path):
     assert [m["python_to"].split()[1][:4] for m in result["migrations"]] == ["3.13", "3.12"]
     assert result["frames_processed"] >= 30
     assert "frames lost" in done.stdout and "Evidence" in done.stdout
+
+
+def test_ctrl_c_stops_everything_the_demo_started(env):
+    import signal
+    import time
+
+    import psutil
+
+    demo = subprocess.Popen([sys.executable, str(HERE.parent / "demo" / "fleet_demo.py"),
+                             "--keep", "--migrations", "1", "--watch", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env=env.vars())
+    try:
+        for line in demo.stdout:
+            if "Left running" in line:
+                break
+        started = psutil.Process(demo.pid).children(recursive=True)
+        assert len(started) >= 4  # redis-server and three nodes, with their programs
+        demo.send_signal(signal.SIGINT)
+        assert demo.wait(timeout=60) == 130
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(p.is_running() and
+                                                  p.status() != psutil.STATUS_ZOMBIE
+                                                  for p in started):
+            time.sleep(0.1)
+        assert not [p for p in started if p.is_running() and
+                    p.status() != psutil.STATUS_ZOMBIE]
+    finally:
+        if demo.poll() is None:
+            demo.kill()

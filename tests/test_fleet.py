@@ -9,7 +9,6 @@ import threading
 import time
 
 import psutil
-import pytest
 import redis
 
 from framemig.bus import protocol
@@ -17,22 +16,6 @@ from tests.fleet_harness import Fleet, RedisServer, wait_gone
 from tests.harness import PROGRAMS
 
 FLEET = PROGRAMS / "fleet"
-
-
-@pytest.fixture
-def server(tmp_path):
-    redis_dir = tmp_path / "redis"
-    redis_dir.mkdir()
-    server = RedisServer(redis_dir)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def fleet(env, server):
-    fleet = Fleet(env, server)
-    yield fleet
-    fleet.stop()
 
 
 def plain_output(env, program, *args):

@@ -11,19 +11,10 @@ import time
 import pytest
 
 from framemig.bus import logs
-from tests.fleet_harness import Fleet, RedisServer
+from tests.fleet_harness import Fleet
 from tests.harness import HERE, Live
 
 PROGRAMS = HERE / "programs" / "fleet"
-
-
-@pytest.fixture
-def server(tmp_path):
-    redis_dir = tmp_path / "redis"
-    redis_dir.mkdir()
-    server = RedisServer(redis_dir)
-    yield server
-    server.stop()
 
 
 def publish(server, numbers) -> None:

@@ -18,26 +18,9 @@ import time
 
 import pytest
 
-from tests.fleet_harness import Fleet, RedisServer
 from tests.harness import HERE, python
 
 COUNTER = HERE / "programs" / "fleet" / "counter.py"
-
-
-@pytest.fixture
-def server(tmp_path):
-    redis_dir = tmp_path / "redis"
-    redis_dir.mkdir()
-    server = RedisServer(redis_dir)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def fleet(env, server):
-    fleet = Fleet(env, server)
-    yield fleet
-    fleet.stop()
 
 
 def screen_text(app) -> str:
@@ -222,3 +205,19 @@ def test_the_terminal_is_restored_when_top_quits(fleet, env, tmp_path, how):
         assert mode == "0"
     finally:
         subprocess.run([*tmux, "kill-server"], capture_output=True)
+
+
+def test_a_program_listed_by_two_nodes_while_it_moves_is_one_row(server):
+    from framemig.bus import registry
+    from framemig.ui.fleetview import FleetView
+
+    conn = server.client()
+    now = time.time()  # what two nodes report in the middle of a migration:
+    registry.heartbeat(conn, {"name": "a", "heartbeat": now, "programs": [
+        {"id": "p1", "name": "x.py", "status": "migrating"}]})
+    registry.heartbeat(conn, {"name": "b", "heartbeat": now, "programs": [
+        {"id": "p1", "name": "x.py", "status": "held"}]})
+    view = FleetView(conn)
+    view.refresh()
+    rows = view.program_rows()
+    assert [(p["id"], p["node"], p["status"]) for p in rows] == [("p1", "a", "migrating")]

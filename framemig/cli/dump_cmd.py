@@ -6,14 +6,7 @@ import click
 
 from framemig.cli.output import emit_json, err_console, expected_failures
 from framemig.runtime import client
-
-
-def human_size(size: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return str(size)
+from framemig.units import size as human_size
 
 
 @click.command("dump")

@@ -15,7 +15,7 @@ from framemig.bus.protocol import Command
 from framemig.cli.fleet import connect, json_option, print_columns, redis_option
 from framemig.cli.output import emit_json, expected_failures
 from framemig.errors import CommandFailed, NoSuchNode, NoSuchProgram
-from framemig.ui.frame import ago, size
+from framemig.units import ago, size
 
 
 @click.command("nodes")
@@ -64,7 +64,7 @@ def ps_command(redis_url, as_json):
         if status == "exited":
             status = f"exited ({program.get('exit_code')})"
         rows.append((program["id"], program["name"], program["node"], status,
-                     f"{program.get('cpu_percent', 0):.0f}%", size(program.get("rss", 0)),
+                     f"{program.get('cpu_percent', 0):.0f}%", size(program.get("rss", 0), short=True),
                      ago(program.get("uptime", 0)), str(program.get("migrations", 0))))
     print_columns(f"{len(programs)} program(s)", ("id", "name", "node", "status", "cpu",
                                                    "memory", "uptime", "migrations"), rows)
@@ -149,7 +149,7 @@ def migrate_command(program_id, target, timeout, redis_url, as_json):
     phases = reply["phases"]
     click.echo(
         f"{program_id} moved {source} -> {target} ({reply.get('python_from')} -> "
-        f"{reply.get('python_to')}), snapshot {size(reply['size'])}: safe point "
+        f"{reply.get('python_to')}), snapshot {size(reply['size'], short=True)}: safe point "
         f"{phases['safe_point_ms']:.1f} ms, capture {phases['capture_ms']:.1f} ms, transfer "
         f"{phases['transfer_ms']:.1f} ms, restore {phases['restore_ms']:.1f} ms, "
         f"total {phases['total_ms']:.1f} ms")

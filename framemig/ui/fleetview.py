@@ -78,7 +78,9 @@ class FleetView:
         return rows
 
     def program_rows(self) -> list[dict]:
-        found = []
+        """One row a program. While it moves, two nodes list it (the source's copy
+        migrating, the target's held): the row is the copy that counts."""
+        found: dict[str, dict] = {}
         for row in self.nodes.values():
             if self.selected_node is not None and row.name != self.selected_node:
                 continue
@@ -86,7 +88,10 @@ class FleetView:
                 program = {**program, "node": row.name}
                 if row.status == "gone":
                     program["status"] = "lost"  # its node is gone: nobody vouches for it
-                found.append(program)
+                other = found.get(program["id"])
+                if other is None or _weight(program) < _weight(other):
+                    found[program["id"]] = program
+        found = list(found.values())
         if self.filter:
             needle = self.filter.lower()
             found = [p for p in found if needle in " ".join(
@@ -108,6 +113,14 @@ class FleetView:
 
     def program(self, program_id: str) -> dict | None:
         return next((p for p in self.program_rows() if p["id"] == program_id), None)
+
+
+_WEIGHT = {"running": 0, "paused": 1, "migrating": 2, "starting": 3, "exited": 4,
+           "lost": 5, "held": 6}
+
+
+def _weight(program: dict) -> int:
+    return _WEIGHT.get(program.get("status"), 4)
 
 
 def _status(record: dict, now: float) -> str:

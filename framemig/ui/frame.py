@@ -8,29 +8,11 @@ from __future__ import annotations
 import time
 
 from framemig.ui.fleetview import FleetView, NodeRow, sparkline
+from framemig.units import ago, size
 
 NODE_COLUMNS = ("node", "status", "host", "arch", "python", "cpu", "cpu 1m", "mem",
                 "mem 1m", "progs")
 PROGRAM_COLUMNS = ("id", "name", "node", "status", "cpu", "memory", "uptime", "moves")
-
-
-def ago(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m{seconds % 60:02d}s"
-    if seconds < 86400:
-        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
-    return f"{seconds // 86400}d{seconds % 86400 // 3600:02d}h"
-
-
-def size(value: float) -> str:
-    for unit in ("B", "K", "M", "G"):
-        if value < 1024 or unit == "G":
-            return f"{value:.0f}{unit}" if unit == "B" else f"{value:.1f}{unit}"
-        value /= 1024
-    return str(value)
 
 
 def node_cells(row: NodeRow) -> tuple[str, ...]:
@@ -48,7 +30,7 @@ def program_cells(program: dict) -> tuple[str, ...]:
     if status == "exited":
         status = f"exited ({program.get('exit_code')})"
     return (program["id"], str(program.get("name", "")), program["node"], status,
-            f"{program.get('cpu_percent', 0):.0f}%", size(program.get("rss", 0)),
+            f"{program.get('cpu_percent', 0):.0f}%", size(program.get("rss", 0), short=True),
             ago(program.get("uptime", 0)), str(program.get("migrations", 0)))
 
 
