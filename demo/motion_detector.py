@@ -1,6 +1,7 @@
 """A motion detector: an ordinary loop over the camera's frames that keeps the previous
-frame, computes the difference image, a motion score and a running tally, publishes an
-alarm on significant motion, and prints one line per frame with the node it runs on.
+frame, computes the difference image, a motion score and a running tally, publishes the
+score (stream "motion") and an alarm on significant motion (stream "alarms"), and prints
+one line per frame with the node it runs on.
 
 Nothing in it knows about migration. Moved to another node — another CPython — it carries
 on from the next frame, with its previous frame, tally and alarm count intact.
@@ -13,6 +14,7 @@ THRESHOLD = 25  # a pixel changed if it changed by more than this
 ALARM = 0.01  # a frame is an alarm if more than this share of its pixels changed
 
 frames = framemig.reader("camera")
+scores = framemig.publisher("motion")
 alarms = framemig.publisher("alarms")
 previous = None
 tally = 0.0
@@ -29,6 +31,7 @@ while True:
     tally += score
     processed += 1
     alarm = score > ALARM
+    scores.publish({"seq": seq, "score": round(score, 4), "tally": round(tally, 4)})
     if alarm:
         alarm_count += 1
         alarms.publish({"seq": seq, "score": round(score, 4)})

@@ -36,9 +36,12 @@ def test_ctrl_c_stops_everything_the_demo_started(env):
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env=env.vars())
     try:
+        seen = []
         for line in demo.stdout:
+            seen.append(line)
             if "Left running" in line:
                 break
+        assert "Left running" in seen[-1], "".join(seen[-40:])
         started = psutil.Process(demo.pid).children(recursive=True)
         assert len(started) >= 4  # redis-server and three nodes, with their programs
         demo.send_signal(signal.SIGINT)

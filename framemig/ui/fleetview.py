@@ -149,7 +149,13 @@ SPARKS = "▁▂▃▄▅▆▇█"
 
 
 def sparkline(values, width: int = 10, top: float = 100.0) -> str:
-    """The last ``width`` values as bars, 0..top."""
-    tail = list(values)[-width:]
-    bars = "".join(SPARKS[min(len(SPARKS) - 1, int(v / top * len(SPARKS)))] for v in tail)
+    """All of ``values`` (the last minute) in ``width`` bars, 0..top: each bar the mean of
+    its share of the samples, the newest on the right."""
+    values = list(values)
+    per_bar = max(1, -(-len(values) // width))
+    start = len(values) % per_bar
+    means = ([sum(values[:start]) / start] if start else []) + [
+        sum(values[i:i + per_bar]) / per_bar for i in range(start, len(values), per_bar)]
+    bars = "".join(SPARKS[min(len(SPARKS) - 1, int(v / top * len(SPARKS)))]
+                   for v in means[-width:])
     return bars.rjust(width)
