@@ -11,7 +11,8 @@ import time
 
 import framemig
 
-WIDTH, HEIGHT = 64, 48
+WIDTH, HEIGHT = 128, 96
+S = WIDTH // 64  # the scene is drawn for 64x48 and scaled
 RATE = float(sys.argv[1]) if len(sys.argv) > 1 else 10.0  # frames per second
 
 
@@ -26,16 +27,16 @@ def scene(seq):
     """The frame number ``seq``: background, a moving ball, sometimes an open door."""
     pixels = bytearray(BACKGROUND)
     phase = seq % 120
-    ball_x = min(phase, 60) if phase < 80 else 60 - min(phase - 80, 40) * 1.5
-    ball_y = 24 + 10 * ((phase // 10) % 2)
-    for y in range(max(0, int(ball_y) - 4), min(HEIGHT, int(ball_y) + 5)):
-        for x in range(max(0, int(ball_x) - 4), min(WIDTH, int(ball_x) + 5)):
-            if (x - ball_x) ** 2 + (y - ball_y) ** 2 <= 16:
+    ball_x = S * (min(phase, 60) if phase < 80 else 60 - min(phase - 80, 40) * 1.5)
+    ball_y = S * (24 + 10 * ((phase // 10) % 2))
+    r = 4 * S
+    for y in range(max(0, int(ball_y) - r), min(HEIGHT, int(ball_y) + r + 1)):
+        for x in range(max(0, int(ball_x) - r), min(WIDTH, int(ball_x) + r + 1)):
+            if (x - ball_x) ** 2 + (y - ball_y) ** 2 <= r * r:
                 pixels[y * WIDTH + x] = 230
     if seq % 50 >= 45:  # the door is open: a bright block on the right
-        for y in range(5, 30):
-            for x in range(50, 60):
-                pixels[y * WIDTH + x] = 200
+        for y in range(5 * S, 30 * S):
+            pixels[y * WIDTH + 50 * S:y * WIDTH + 60 * S] = bytes([200]) * (10 * S)
     return bytes(pixels)
 
 
