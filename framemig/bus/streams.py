@@ -29,7 +29,7 @@ import redis
 
 from framemig.runtime import sleep
 
-SLICE_MS = 20  # a waiting read checks for capture requests this often
+BLOCK_MS = 1000  # one XREAD waits at most this long (a capture request wakes it at once)
 MAXLEN = 10_000  # entries a stream keeps (approximately)
 _connections: dict[str, redis.Redis] = {}
 
@@ -51,6 +51,23 @@ def _conn() -> redis.Redis:
 
 def key(name: str) -> str:
     return f"framemig:stream:{name}"
+
+
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _first_entry(response):
+    """(id, fields) of the first entry of an XREAD reply (RESP2 lists or RESP3 maps)."""
+    if not response:
+        return None
+    streams = response.items() if isinstance(response, dict) else response
+    for _, entries in streams:
+        for entry_id, fields in entries:
+            if isinstance(fields, list):
+                fields = dict(zip(fields[::2], fields[1::2]))
+            return entry_id, fields
+    return None
 
 
 class Message(NamedTuple):
@@ -118,19 +135,41 @@ class Reader:
         deadline = None if timeout is None else time.monotonic() + timeout
         caller = sys._getframe(1)
         while True:
-            got = _conn().xread({key(self.name): self.after}, count=1, block=SLICE_MS)
-            if got:
-                entry_id, fields = got[0][1][0]
-                message = Message(entry_id.decode(), _decode(fields))
-                self.after = message.id  # with the return: one step for the program
-                return message
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:
                 return None
-            held = sleep.offer_safe_point(caller, self, "read",
-                                          [] if left is None else [left])
+            block = BLOCK_MS if left is None else max(1, min(BLOCK_MS, int(left * 1000)))
+            got, held = self._read_once(block, caller, left)
+            if got:
+                entry_id, fields = got
+                message = Message(_text(entry_id), _decode(fields))
+                self.after = message.id  # with the return: one step for the program
+                return message
             if deadline is not None:
                 deadline += held
+
+    def _read_once(self, block_ms: int, caller, left) -> tuple:
+        """One XREAD BLOCK, waiting on the socket and on framemig's waker together, so
+        that a capture request finds a safe point at once: the program's call, which a
+        restored copy makes again. Returns (entry or None, seconds held)."""
+        pool = _conn().connection_pool
+        connection = pool.get_connection()
+        held = 0.0
+        try:
+            connection.send_command("XREAD", "COUNT", 1, "BLOCK", block_ms, "STREAMS",
+                                    key(self.name), self.after)
+            sock = getattr(connection, "_sock", None)
+            while sock is not None and not connection.can_read(timeout=0):
+                if not sleep.wait_readable(sock.fileno(), None):
+                    arguments = [] if left is None else [left]
+                    held += sleep.offer_safe_point(caller, self, "read", arguments)
+            response = connection.read_response()
+        except BaseException:
+            connection.disconnect()  # a reply may be pending: never reuse this one
+            raise
+        finally:
+            pool.release(connection)
+        return _first_entry(response), held
 
     def backlog(self) -> int:
         """Entries published after the last one read."""

@@ -60,6 +60,7 @@ def _wait_for_work(fd: int) -> str:
     """Stand by, everything loaded, until a node names the snapshot to restore: a node
     keeps one such process ready so that taking over a program does not wait for an
     interpreter to start and import framemig (most of a small program's restore time)."""
+    from framemig.bus import streams  # noqa: F401  (framemig's own API for programs)
     from framemig.runtime import capturing, resume  # noqa: F401  (loaded ahead of need)
 
     data = b""

@@ -90,6 +90,16 @@ def install_wait(waker: Waker, safe_point) -> None:
     _waiting = (waker, safe_point)
 
 
+def wait_readable(fd: int, seconds: float | None) -> bool:
+    """Wait until ``fd`` can be read (True) or a capture request wakes the program (False),
+    for framemig's own blocking calls; without a host, just wait for ``fd``."""
+    fds = [fd] if _waiting is None else [fd, _waiting[0].read_fd]
+    ready, _, _ = select.select(fds, [], [], seconds)
+    if fd in ready or not ready:
+        return True
+    return False
+
+
 def offer_safe_point(caller, target, method: str, arguments: list) -> float:
     """For framemig's own blocking calls (a stream read), between two short waits: if a
     capture is asked for, the program stops at ``caller``'s call, which a restored copy
