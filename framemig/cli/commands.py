@@ -61,5 +61,5 @@ def cli():
     Run a program with `framemig exec`, capture it at any line with `framemig dump`,
     and continue it in another process or on another machine with `framemig restore`.
     Run node daemons with `framemig node` and move programs between them with
-    `framemig run`, `ps`, `migrate`, `logs`.
+    `framemig run`, `ps`, `migrate`, `logs`; watch and steer them with `framemig top`.
     """
