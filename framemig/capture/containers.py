@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import gc
+from binascii import b2a_base64
 from math import isfinite
 
 from framemig.capture.refusal import Refused
@@ -79,7 +80,7 @@ def dict_description(enc, obj: dict) -> dict:
 
 
 def bytes_entry(enc, obj, _index):
-    return {"t": "bytes", "b64": base64.b64encode(obj).decode("ascii")}
+    return {"t": "bytes", "b64": b2a_base64(obj, newline=False).decode("ascii")}
 
 
 def bytearray_entry(enc, obj, _index):

@@ -17,9 +17,10 @@ name it the way the programmer does: ``prog.py:42 in read_loop: local 'sock' is 
 from __future__ import annotations
 
 import math
+from binascii import b2a_base64
 
 from framemig.capture import reducers
-from framemig.capture.containers import PRIMITIVES
+from framemig.capture.containers import PRIMITIVES, dict_description, values
 from framemig.capture.refusal import Refused
 from framemig.capture.world import World
 from framemig.errors import CannotTravel
@@ -65,7 +66,8 @@ class Encoder:
             return obj
         if kind is float:
             return obj if math.isfinite(obj) else {"float": repr(obj)}
-        record = self.memo.get(id(obj))
+        memo = self.memo
+        record = memo.get(id(obj))
         if record is not None:
             if record[1] is None:
                 self._promote(record)
@@ -73,28 +75,39 @@ class Encoder:
         if self.depth >= DEPTH_LIMIT:
             index = len(self.table)
             self.table.append(None)
-            self.memo[id(obj)] = [None, index]
+            memo[id(obj)] = [None, index]
             self.alive.append(obj)
             self.pending.append((index, obj))
             return {"ref": index}
-        value = {}
-        record = [value, None]
-        self.memo[id(obj)] = record
+        record = [None, None]  # [inline description once written, table index if shared]
+        memo[id(obj)] = record
         self.alive.append(obj)
         self.depth += 1
         try:
-            content = reducers.entry(self, obj, 0)
+            if kind is list:  # the bulk of most states: straight to the describers
+                content = {"l": values(self, obj)}
+            elif kind is dict and "__name__" not in obj:  # not a module's namespace
+                content = dict_description(self, obj)
+            elif kind is bytes:
+                content = {"t": "bytes", "b64": b2a_base64(obj, newline=False).decode()}
+            elif self.plain_classes.get(kind):  # a program class seen before
+                content = reducers.plain_instance(self, kind, obj.__getstate__())
+            else:
+                content = reducers.entry(self, obj, 0)
         finally:
             self.depth -= 1
         if record[1] is None:
-            value.update(content)
-        else:  # promoted while being described: it is part of a cycle
-            self.table[record[1]].update(content)
-        return value
+            record[0] = content
+            return content
+        self.table[record[1]] = content  # promoted while being described: a cycle
+        return {"ref": record[1]}
 
     def _promote(self, record: list) -> None:
         value = record[0]
         record[1] = len(self.table)
+        if value is None:  # still being described: its description goes to the table
+            self.table.append(None)
+            return
         self.table.append(dict(value))
         value.clear()
         value["ref"] = record[1]

@@ -30,7 +30,7 @@ def entry(enc, obj, index: int) -> dict:
     if plain is None:
         plain = enc.plain_classes[kind] = _is_plain_program_class(enc, kind)
     if plain:  # the fast path for the program's own instances
-        return _plain_instance(enc, kind, obj.__getstate__())
+        return plain_instance(enc, kind, obj.__getstate__())
     if isinstance(obj, type):
         return definitions.class_entry(enc, obj, index)
     special = resources.entry(enc, obj, index)
@@ -78,7 +78,7 @@ def _reduce(enc, obj, index):
     func, args, state, listitems, dictitems, setter = value[:6]
     if func is copyreg.__newobj__ and len(args) == 1 and listitems is None and \
             dictitems is None and setter is None:
-        return _plain_instance(enc, args[0], state)
+        return plain_instance(enc, args[0], state)
     result = {
         "t": "reduce",
         "fn": enc.child(func, index, " (constructor)"),
@@ -114,7 +114,7 @@ def _is_plain_program_class(enc, cls) -> bool:
 _PLAIN_BASES = (object,)
 
 
-def _plain_instance(enc, cls, state) -> dict:
+def plain_instance(enc, cls, state) -> dict:
     """The common case, written short: ``{"o": class, "s": {attribute: value}}``."""
     result = {"o": enc.child(cls, 0, ".__class__")}
     slots = None
@@ -122,8 +122,13 @@ def _plain_instance(enc, cls, state) -> dict:
                                                         type(state[1]) is dict):
         state, slots = state
     if state is not None:
-        if type(state) is dict and all(type(k) is str for k in state):
-            result["s"] = containers.str_keyed(enc, state)
+        if type(state) is dict:
+            for key in state:
+                if type(key) is not str:
+                    result["state"] = enc.child(state, 0, " (state)")
+                    break
+            else:
+                result["s"] = containers.str_keyed(enc, state)
         else:
             result["state"] = enc.child(state, 0, " (state)")
     if slots:
