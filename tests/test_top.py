@@ -75,12 +75,16 @@ def test_pause_resume_and_migrate_with_keys(fleet):
             await pilot.press("enter")
             text = await shows(pilot, f"{program_id} moved alpha -> beta", timeout=60)
             assert "safe point" in text and "restore" in text
+            # moved from another terminal: the view hears of it and says so
+            moved = await asyncio.to_thread(fleet.cli, "migrate", program_id, "--to", "alpha")
+            assert moved.returncode == 0, moved
+            await shows(pilot, f"{program_id} moved beta -> alpha")
             await pilot.press("question_mark")
             await shows(pilot, "follow its output")
             await pilot.press("escape")
             await pilot.press("q")
     run(scenario())
-    assert fleet.program(program_id)["node"] == "beta"
+    assert fleet.program(program_id)["node"] == "alpha"
     assert fleet.program(program_id)["status"] == "running"
 
 

@@ -20,7 +20,7 @@ from framemig.errors import CommandFailed, FramemigError, NoSafePoint, NoSuchNod
 from framemig.node.programs import ManagedProgram, RestoreRefused
 from framemig.runtime import client
 
-POLL = 0.005
+POLL = 0.002  # seconds between looks at a migration's state while it runs
 ADOPT_TIMEOUT = 60.0  # for the target to be ready, and then to be running
 
 

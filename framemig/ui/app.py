@@ -58,7 +58,6 @@ class TopApp(App):
         super().__init__()
         self.conn, self.where, self.period = conn, where, refresh
         self.view = FleetView(conn)
-        self.events_seen = 0
         self._stop = threading.Event()
         self._rows: dict[str, list] = {"nodes": [], "programs": []}
         self._detail_for: str | None = None
@@ -115,14 +114,24 @@ class TopApp(App):
                 while not self._stop.is_set():
                     message = pubsub.get_message(timeout=0.5)
                     if message is not None:
-                        self.events_seen += 1
                         self.call_from_thread(self._on_event, json.loads(message["data"]))
                 pubsub.close()
             except Exception:
                 self._stop.wait(1.0)
 
     def _on_event(self, event: dict) -> None:
+        """Redraw now; what happened elsewhere in the fleet (another terminal moved a
+        program, a node came or went) is said in the status line too."""
         self.reload()
+        kind = event.get("event")
+        if kind == "program_migrated":
+            self.say(f"{event.get('program')} moved {event.get('source')} -> "
+                     f"{event.get('node')}: {steering.phases_text(event.get('phases', {}))}")
+        elif kind == "program_migration_failed":
+            self.say(f"{event.get('program')} did not move to {event.get('to')}: "
+                     f"{event.get('reason')}", error=True)
+        elif kind in ("node_up", "node_down"):
+            self.say(f"node {event.get('node')} {'up' if kind == 'node_up' else 'down'}")
 
     def _fetch_detail(self):
         program_id = self._detail_for
