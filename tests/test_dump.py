@@ -101,10 +101,10 @@ def test_timers_captured_between_timers(env, tmp_path):
         "def tick():\n"
         "    seen.append(len(seen))\n"
         "    print('tick', len(seen), flush=True)\n"
-        "    if len(seen) == 8:\n"
+        "    if len(seen) == 30:\n"
         "        framemig.clear(handle)\n"
         "handle = framemig.set_interval(tick, 0.1)\n"
-        "framemig.set_timeout(print, 0.45, 'timeout fired')\n")
+        "framemig.set_timeout(print, 1.45, 'timeout fired')\n")  # seconds to spare for dump
     want = env.plain(program)
     live = Live(env, "3.11", program)
     live.wait_for(b"tick 2")
