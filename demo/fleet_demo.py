@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import signal
 import sys
 import tempfile
@@ -23,28 +24,18 @@ import time
 from pathlib import Path
 
 import psutil
+from interpreters import python
 from rich.console import Console
 from rich.table import Table
 
 from framemig.bus import bundle, logs, protocol
-from framemig.bus.protocol import Command
-from framemig.bus.streams import key as stream_key
+from framemig.bus.protocol import Command, stream_key
 from framemig.node.localfleet import LocalFleet
 
 HERE = Path(__file__).parent
 DEVICES = {"camera": "3.11", "pi3": "3.12", "pizero": "3.13"}
 LINE = re.compile(r"frame\s+(\d+)\s.*\son (\S+)$")
 console = Console(highlight=False)
-
-
-def python(version: str) -> str:
-    if version == f"{sys.version_info.major}.{sys.version_info.minor}":
-        return sys.executable
-    path = os.environ.get(f"FRAMEMIG_PYTHON_{version.replace('.', '_')}")
-    if not path:
-        sys.exit(f"set FRAMEMIG_PYTHON_{version.replace('.', '_')} to a python{version} with "
-                 f"framemig installed (make demo does)")
-    return path
 
 
 class Scene:
@@ -199,7 +190,7 @@ def main(argv=None) -> int:
             fleet.wait_for_node(name)
             console.print(f"node [b]{name}[/] up on CPython {DEVICES[name]}")
         scene = Scene(fleet)
-        scene.run("video_streamer.py", "camera")
+        streamer = scene.run("video_streamer.py", "camera")
         detector = scene.run("motion_detector.py", "pi3")
         follower = scene.follow(detector)
         route, where = ["pi3"], "pi3"
@@ -221,8 +212,8 @@ def main(argv=None) -> int:
                           f"Ctrl-C here stops everything.")
             while True:
                 time.sleep(3600)
-        protocol.send(fleet.conn, "camera", Command.KILL,
-                      {"program_id": _program_on(fleet, "camera")}, timeout=30)
+        protocol.send(fleet.conn, "camera", Command.KILL, {"program_id": streamer},
+                      timeout=30)
         _drain(scene, detector, where)
         protocol.send(fleet.conn, where, Command.KILL, {"program_id": detector}, timeout=30)
         follower.join(timeout=10)
@@ -239,14 +230,7 @@ def main(argv=None) -> int:
     finally:
         if fleet is not None:
             fleet.stop()
-        import shutil
         shutil.rmtree(workdir, ignore_errors=True)
-
-
-def _program_on(fleet: LocalFleet, node: str) -> str:
-    from framemig.bus import registry
-    record = registry.node(fleet.conn, node) or {}
-    return next(p["id"] for p in record.get("programs", []) if p["status"] == "running")
 
 
 def _drain(scene: Scene, detector: str, node: str, timeout: float = 10.0) -> None:

@@ -18,21 +18,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from interpreters import python
 from rich.console import Console
 from rich.rule import Rule
 
 HERE = Path(__file__).parent
 PROGRAM = HERE / "sensor_loop.py"
 console = Console()
-
-
-def python(version: str) -> str:
-    if version == f"{sys.version_info.major}.{sys.version_info.minor}":
-        return sys.executable
-    path = os.environ.get(f"FRAMEMIG_PYTHON_{version.replace('.', '_')}")
-    if not path:
-        sys.exit(f"set FRAMEMIG_PYTHON_{version.replace('.', '_')} (make demo does)")
-    return path
 
 
 def framemig(version: str, *args):

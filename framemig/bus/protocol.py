@@ -70,6 +70,11 @@ def migration_key(migration_id: str) -> str:
     return f"{PREFIX}:migration:{migration_id}"
 
 
+def stream_key(name: str) -> str:
+    """A programs' data stream (framemig.reader/publisher)."""
+    return f"{PREFIX}:stream:{name}"
+
+
 class Command(enum.StrEnum):
     PING = "ping"  # -> node name and version
     RUN = "run"  # program id, bundle, args -> start it

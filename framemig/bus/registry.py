@@ -15,6 +15,7 @@ import time
 import redis
 
 from framemig.bus import protocol
+from framemig.errors import NoSuchProgram
 
 NODE_TTL = 5  # seconds a record lives without a heartbeat
 HEARTBEAT = 1.0
@@ -82,3 +83,11 @@ def save_program(conn: redis.Redis, record: dict) -> None:
 def program(conn: redis.Redis, program_id: str) -> dict | None:
     raw = conn.get(protocol.program_key(program_id))
     return json.loads(raw) if raw else None
+
+
+def owner(conn: redis.Redis, program_id: str) -> str:
+    """The node a program runs on; NoSuchProgram if the fleet does not know it."""
+    record = program(conn, program_id)
+    if record is None:
+        raise NoSuchProgram(f"no program {program_id} in the fleet")
+    return record["node"]

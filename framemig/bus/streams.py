@@ -27,6 +27,8 @@ from typing import NamedTuple
 
 import redis
 
+from framemig.bus import connection
+from framemig.bus.protocol import stream_key
 from framemig.runtime import sleep
 
 BLOCK_MS = 1000  # one XREAD waits at most this long (a capture request wakes it at once)
@@ -44,13 +46,8 @@ def _conn() -> redis.Redis:
     url = redis_url()
     conn = _connections.get(url)
     if conn is None:
-        conn = _connections[url] = redis.Redis.from_url(url, socket_timeout=None,
-                                                        socket_connect_timeout=5)
+        conn = _connections[url] = connection.connect(url, check=False)
     return conn
-
-
-def key(name: str) -> str:
-    return f"framemig:stream:{name}"
 
 
 def _text(value) -> str:
@@ -106,7 +103,7 @@ class Publisher:
         self.name, self.maxlen = name, maxlen
 
     def publish(self, data: dict) -> str:
-        entry_id = _conn().xadd(key(self.name), _encode(data), maxlen=self.maxlen,
+        entry_id = _conn().xadd(stream_key(self.name), _encode(data), maxlen=self.maxlen,
                                 approximate=True)
         return entry_id.decode() if isinstance(entry_id, bytes) else entry_id
 
@@ -127,7 +124,7 @@ class Reader:
         self.after = after  # the id of the last entry returned
 
     def _last_id(self) -> str:
-        newest = _conn().xrevrange(key(self.name), count=1)
+        newest = _conn().xrevrange(stream_key(self.name), count=1)
         return newest[0][0].decode() if newest else "0-0"
 
     def read(self, timeout: float | None = None) -> Message | None:
@@ -157,7 +154,7 @@ class Reader:
         held = 0.0
         try:
             connection.send_command("XREAD", "COUNT", 1, "BLOCK", block_ms, "STREAMS",
-                                    key(self.name), self.after)
+                                    stream_key(self.name), self.after)
             sock = getattr(connection, "_sock", None)
             while sock is not None and not connection.can_read(timeout=0):
                 if not sleep.wait_readable(sock.fileno(), None):
@@ -173,7 +170,7 @@ class Reader:
 
     def backlog(self) -> int:
         """Entries published after the last one read."""
-        return len(_conn().xrange(key(self.name), f"({self.after}", "+"))
+        return len(_conn().xrange(stream_key(self.name), f"({self.after}", "+"))
 
     def __iter__(self):
         return self

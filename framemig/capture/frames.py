@@ -191,9 +191,10 @@ def _waiting(world, frame, callee, through) -> LiveFrame:
         if _is_generator_of(receiver, callee):
             link = Link("gen", {"generator": receiver, "via": "yield from"})
             return LiveFrame(frame, view, info, index, raw, link)
-        raise NotSafe(f"{here}: 'yield from' is driving something that is not a generator")
+        raise NotSafe(f"{here}: 'yield from' is driving something that is not a generator",
+                      until_returns=callee)
     raise NotSafe(f"{here}: Python code runs inside {instr.opname} "
-                  f"({callee.f_code.co_qualname}, called from C)")
+                  f"({callee.f_code.co_qualname}, called from C)", until_returns=callee)
 
 
 def _is_generator_of(obj, frame) -> bool:

@@ -96,13 +96,6 @@ def run_command(program, node, redis_url, as_json, args):
         click.echo(f"{reply['id']} ({name}) runs on {node} (pid {reply['pid']})")
 
 
-def _owner(conn, program_id: str) -> str:
-    record = registry.program(conn, program_id)
-    if record is None:
-        raise NoSuchProgram(f"no program {program_id} in the fleet")
-    return record["node"]
-
-
 def _simple(command: Command, verb: str, help_text: str):
     @click.command(command.value, help=help_text)
     @click.argument("program_id", metavar="ID")
@@ -111,7 +104,7 @@ def _simple(command: Command, verb: str, help_text: str):
     @expected_failures
     def simple(program_id, redis_url, as_json):
         conn = connect(redis_url, quiet=as_json)
-        node = _owner(conn, program_id)
+        node = registry.owner(conn, program_id)
         reply = protocol.send(conn, node, command, {"program_id": program_id})
         if as_json:
             emit_json({"ok": True, **reply})
@@ -137,7 +130,7 @@ kill_command = _simple(Command.KILL, "killed", "End program ID.")
 def migrate_command(program_id, target, timeout, redis_url, as_json):
     """Move program ID to another node, from exactly where it is."""
     conn = connect(redis_url, quiet=as_json)
-    source = _owner(conn, program_id)
+    source = registry.owner(conn, program_id)
     if registry.node(conn, target) is None:
         raise NoSuchNode(f"no live node named {target!r}")
     reply = protocol.send(conn, source, Command.MIGRATE,

@@ -11,9 +11,7 @@ import subprocess
 import sys
 import time
 
-import redis
-
-from framemig.bus import connection, registry
+from framemig.bus import connection, private, registry
 
 
 class LocalFleet:
@@ -24,22 +22,10 @@ class LocalFleet:
         self.nodes: dict[str, subprocess.Popen] = {}
         if url is None:
             socket = os.path.join(workdir, "redis.sock")
-            self.processes.append(subprocess.Popen(
-                ["redis-server", "--port", "0", "--unixsocket", socket, "--unixsocketperm",
-                 "700", "--save", "", "--appendonly", "no", "--dir", workdir],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                start_new_session=True))  # a Ctrl-C is ours to handle, not the server's
-            url = f"unix://{socket}"
-            self._wait(lambda: self._pings(url), "redis-server to start")
+            self.processes.append(private.launch(workdir, socket))
+            url = private.wait_until_up(socket, workdir)
         self.url = url
         self.conn = connection.connect(url)
-
-    @staticmethod
-    def _pings(url: str) -> bool:
-        try:
-            return redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-        except (redis.RedisError, OSError):
-            return False
 
     @staticmethod
     def _wait(condition, what: str, timeout: float = 60.0) -> None:

@@ -83,33 +83,26 @@ def unregister(path: str) -> None:
 
 def take_requests() -> list[dict]:
     """Requests sent to this process, oldest first; each is taken only once."""
-    prefix = f"{os.getpid()}.req."
-    directory = run_dir()
-    requests = []
-    for name in sorted(os.listdir(directory)):
-        if name.startswith(prefix) and name.endswith(".json"):
-            path = os.path.join(directory, name)
-            request = _read_json(path)
-            with contextlib.suppress(OSError):
-                os.unlink(path)
-            if request is not None:
-                requests.append(request)
-    return requests
+    return _take(f"{os.getpid()}.req.")
 
 
 def take_decisions(request: dict) -> list[dict]:
     """Decisions sent about ``request`` (commit, abort, resume, capture), oldest first."""
-    prefix = f"{os.getpid()}.dec.{request['id']}."
+    return _take(f"{os.getpid()}.dec.{request['id']}.")
+
+
+def _take(prefix: str) -> list[dict]:
+    """The messages in files named ``prefix*.json``, oldest first, each taken once."""
     directory = run_dir()
     found = []
     for name in sorted(os.listdir(directory)):
         if name.startswith(prefix) and name.endswith(".json"):
             path = os.path.join(directory, name)
-            decision = _read_json(path)
+            message = _read_json(path)
             with contextlib.suppress(OSError):
                 os.unlink(path)
-            if decision is not None:
-                found.append(decision)
+            if message is not None:
+                found.append(message)
     return found
 
 

@@ -84,7 +84,6 @@ class Session:
         self._decisions: list[dict] = []
         self._waiting_sent = False
         self._interrupted_at = None
-        self._failing_frame, self._failures = None, 0
         self.host_frame = None  # the host's frame below the program's; None once it ended
 
     # --- requests and decisions arrive with a signal ------------------------------------
@@ -119,7 +118,6 @@ class Session:
         self.request = request
         self.last_reason = "no safe point was reached"
         self._waiting_sent = False
-        self._failing_frame, self._failures = None, 0
         self._interrupted_at = frame
         self._decisions.clear()
         self.tracer.start(frame)
@@ -141,20 +139,6 @@ class Session:
             self.begin(self.breakpoint_request(), frame)
         if self.request is not None:
             self.attempt(frame, None)
-            if self.request is not None:
-                self._failed_in(frame)
-
-    def _failed_in(self, frame) -> None:
-        """A frame whose lines keep failing as safe points (a generator expression that
-        ``sum()`` drives from C, say) is not visited line by line any more: each visit costs
-        an attempt, and a 3,000-step loop would hold the capture back for a second. The
-        frames below it are traced instead, to stop there when it returns."""
-        if frame is self._failing_frame:
-            self._failures += 1
-            if self._failures == GIVE_UP_AFTER:
-                self.tracer.skip(frame)
-        else:
-            self._failing_frame, self._failures = frame, 1
 
     def at_sleep(self, caller, remaining: float) -> float:
         """Called by the interruptible sleep when it wakes; returns seconds held."""
@@ -335,9 +319,6 @@ def _root_of(frame):
             return frame
         frame = frame.f_back
     raise NotSafe("the program's stack does not reach framemig's host")
-
-
-GIVE_UP_AFTER = 50  # failed safe points in a row in one frame before its lines are skipped
 
 
 def _capturing():

@@ -6,39 +6,31 @@ from __future__ import annotations
 
 from framemig.bus import logs, protocol, registry
 from framemig.bus.protocol import Command
-from framemig.errors import NoSuchProgram
 
 MIGRATE_TIMEOUT = 5.0  # seconds to reach a safe point, as `framemig migrate`
 
 
-def _owner(conn, program_id: str) -> str:
-    record = registry.program(conn, program_id)
-    if record is None:
-        raise NoSuchProgram(f"no program {program_id} in the fleet")
-    return record["node"]
-
-
 def pause(conn, program_id: str) -> str:
-    node = _owner(conn, program_id)
+    node = registry.owner(conn, program_id)
     reply = protocol.send(conn, node, Command.PAUSE, {"program_id": program_id})
     where = f" at {reply['where']}" if reply.get("where") else ""
     return f"{program_id} paused on {node}{where}"
 
 
 def resume(conn, program_id: str) -> str:
-    node = _owner(conn, program_id)
+    node = registry.owner(conn, program_id)
     protocol.send(conn, node, Command.RESUME, {"program_id": program_id})
     return f"{program_id} resumed on {node}"
 
 
 def kill(conn, program_id: str) -> str:
-    node = _owner(conn, program_id)
+    node = registry.owner(conn, program_id)
     protocol.send(conn, node, Command.KILL, {"program_id": program_id})
     return f"{program_id} killed on {node}"
 
 
 def migrate(conn, program_id: str, target: str) -> str:
-    node = _owner(conn, program_id)
+    node = registry.owner(conn, program_id)
     reply = protocol.send(conn, node, Command.MIGRATE,
                           {"program_id": program_id, "target": target,
                            "timeout": MIGRATE_TIMEOUT}, timeout=MIGRATE_TIMEOUT + 130)
