@@ -95,6 +95,9 @@ def _wait(ticket: Ticket, timeout: float, progress, patient_after=(), allow_exit
     deadline = time.monotonic() + timeout
     patient = False
     while True:
+        # whether it lives is asked before its reply is read: a process that answers and
+        # ends between the two reads is then seen answering, not as ended without a word
+        gone = not psutil.pid_exists(ticket.pid) or _is_zombie(ticket.pid)
         reply = channel.read_reply(ticket.pid, ticket.request)
         state = reply["state"] if reply else None
         fresh = reply is not None and (changed_from is None or
@@ -111,7 +114,7 @@ def _wait(ticket: Ticket, timeout: float, progress, patient_after=(), allow_exit
             patient = True
         if progress is not None and reply:
             progress(reply)
-        if not psutil.pid_exists(ticket.pid) or _is_zombie(ticket.pid):
+        if gone:
             if allow_exit:
                 ticket.reply = {"state": "committed"}
                 return
