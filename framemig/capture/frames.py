@@ -108,7 +108,25 @@ def live_stack(world: World, innermost, root, pending: dict | None = None) -> li
             live.append(_waiting(world, frame, callee, through))
         i += 1
     _attach_generators(live)
+    for frame in live:
+        _check_resumable(world, frame)
     return live
+
+
+def _check_resumable(world, live: LiveFrame) -> None:
+    """Make sure restore will find this frame's place and stack again, by doing what it
+    does, here: a capture is answered only once it is known that it can be continued."""
+    info = live.info
+    template = info.stacks[live.index][: len(live.below)]
+    here = where(world, live.frame)
+    try:
+        items = stackmap.normalize(info, template, live.below)
+        place = stackmap.place_of(info, live.index)
+        index, _ = stackmap.resolve(info, place, lambda t: items, live.link is not None)
+    except stackmap.StackMismatch as exc:
+        raise NotSafe(f"{here}: cannot be continued here ({exc})") from None
+    if index != live.index:
+        raise NotSafe(f"{here}: cannot be continued here (its place is ambiguous)")
 
 
 def _innermost(world, frame, pending) -> LiveFrame:
@@ -122,6 +140,10 @@ def _innermost(world, frame, pending) -> LiveFrame:
         if template is None or depth != len(template):
             raise NotSafe(f"{where(world, frame)}: stack depth {depth} is not what the "
                           f"bytecode says ({None if template is None else len(template)})")
+        loose = stacksim.first_loose_slot(info, template)
+        if loose is not None:
+            raise NotSafe(f"{where(world, frame)}: in the middle of a statement (a value "
+                          f"of {info.instrs[template[loose].pusher].opname} is on the stack)")
         return LiveFrame(frame, view, info, index, view.stack(depth))
     instr = info.instrs[index]
     depth = view.stacktop

@@ -73,13 +73,22 @@ def op_kind(opname: str) -> str:
             "YIELD_VALUE": "yield"}.get(opname, "op")
 
 
+def _same_place(info: CodeInfo, rng: tuple, kind: str) -> list[int]:
+    """Reachable instructions of ``kind`` whose source range is ``rng``, in code order.
+
+    Capture counts a place's occurrence among exactly these, and restore looks it up among
+    exactly these, so that the two agree on one interpreter.
+    """
+    return [index for index, instr in enumerate(info.instrs)
+            if info.stacks[index] is not None and op_kind(instr.opname) == kind
+            and info.position(index) == rng]
+
+
 def place_of(info: CodeInfo, index: int) -> Place:
     rng = info.position(index)
     kind = op_kind(info.instrs[index].opname)
-    occurrence = sum(
-        1 for k in range(index)
-        if info.position(k) == rng and op_kind(info.instrs[k].opname) == kind
-    )
+    same = _same_place(info, rng, kind)
+    occurrence = same.index(index) if index in same else 0
     return Place(*rng, kind, occurrence)
 
 
@@ -167,36 +176,84 @@ def denormalize(info: CodeInfo, template: tuple[Slot, ...], items: list[Item]) -
         elif slot.kind == stacksim.MAYBE_NULL:
             out.append(take(ITEM_MAYBE).value)
         elif slot.kind == stacksim.EXC:
-            out.append(take(ITEM_EXC).value)
+            value = take(ITEM_EXC).value
+            if value is not None and not isinstance(value, BaseException):
+                raise StackMismatch(f"slot {len(out)} holds no exception")
+            out.append(value)
         elif slot.kind == stacksim.LASTI:
             place = take(ITEM_LASTI).value
             out.append(info.instrs[find_place(info, place)].offset)
         else:
-            out.append(take(ITEM_VALUE).value)
+            value = take(ITEM_VALUE).value
+            _check_kind(info, slot, value, len(out))
+            out.append(value)
         i += 1
     if j != len(items):
         raise StackMismatch(f"{len(items) - j} saved stack values left over")
     return out
 
 
-def find_place(info: CodeInfo, place: Place, fits=None) -> int:
-    """Index of the instruction for ``place`` here; ``fits(index)`` filters candidates."""
-    def candidates(strict: bool):
-        for index, instr in enumerate(info.instrs):
-            if info.stacks[index] is None or op_kind(instr.opname) != place.op:
-                continue
-            if strict and info.position(index) != place.range:
-                continue
-            if not strict and info.position(index)[0] != place.line:
-                continue
-            if fits is None or fits(index):
-                yield index
+# Instructions whose result the interpreter uses without checking its type: a value of
+# another type in their slot would crash it, so restore refuses such a stack.
+_ITERATOR_PUSHERS = frozenset({"GET_ITER", "GET_YIELD_FROM_ITER"})
 
-    for strict in (True, False):
-        found = list(candidates(strict))
-        if found:
-            if strict and place.occurrence < len(found):
-                return found[place.occurrence]
-            return found[0]
+
+def _check_kind(info: CodeInfo, slot, value, n: int) -> None:
+    if slot.pusher >= 0 and info.instrs[slot.pusher].opname in _ITERATOR_PUSHERS \
+            and not (hasattr(type(value), "__next__") or hasattr(type(value), "send")):
+        raise StackMismatch(f"slot {n} holds a {type(value).__name__}, not an iterator")
+
+
+def find_place(info: CodeInfo, place: Place, fits=None) -> int:
+    """Index of the instruction for ``place`` here; ``fits(index)`` filters candidates.
+
+    The instruction of the same range, kind and occurrence is taken if it fits; else the
+    first of that range and kind that fits (another interpreter may compile a statement
+    to more or fewer instructions of one kind); else the first of that kind on the line
+    (another interpreter may give the instruction another range).
+    """
+    def ok(index):
+        return fits is None or fits(index)
+
+    same = _same_place(info, place.range, place.op)
+    if place.occurrence < len(same) and ok(same[place.occurrence]):
+        return same[place.occurrence]
+    for index in same:
+        if ok(index):
+            return index
+    for index, instr in enumerate(info.instrs):
+        if info.stacks[index] is not None and op_kind(instr.opname) == place.op and \
+                info.position(index)[0] == place.line and ok(index):
+            return index
     raise StackMismatch(f"no {place.op} instruction at line {place.line} "
                         f"cols {place.col}-{place.end_col}")
+
+
+def resolve(info: CodeInfo, place: Place | None, items_for, consumed: bool,
+            body_start: int = 0) -> tuple[int, list]:
+    """Where a saved frame continues here, and its value stack laid out for this
+    interpreter: what restore does, and what capture checks before it lets a program go.
+
+    ``items_for(template)`` gives the saved items for a candidate's stack (a list, or
+    one that depends on the comprehensions running there). ``consumed``: the
+    instruction's own operands are not saved (a call or a yield in progress: whatever
+    continues it is put in their place).
+    """
+    if place is None:
+        return body_start, []
+
+    def below_at(index):
+        template = info.stacks[index]
+        count = operand_count(info, index) if consumed else 0
+        template = template[: len(template) - count]
+        return denormalize(info, template, items_for(template))
+
+    def fits(index):
+        try:
+            below_at(index)
+        except StackMismatch:
+            return False
+        return True
+
+    index = find_place(info, place, fits)
+    return index, below_at(index)

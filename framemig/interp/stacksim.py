@@ -207,3 +207,42 @@ def comprehension_groups(info: CodeInfo, template: tuple) -> list[tuple[int, int
         else:
             i += 1
     return groups
+
+
+# Instructions that leave a value on the stack for a whole block of statements: a loop's
+# iterator, a with block's exit, the exceptions being handled, the variables an inlined
+# comprehension saved. A line that starts with only these below it starts a statement.
+_BLOCK_PUSHERS = frozenset({"GET_ITER", "GET_AITER", "BEFORE_WITH", "BEFORE_ASYNC_WITH",
+                            "PUSH_EXC_INFO", "LOAD_FAST_AND_CLEAR"})
+_ACCUMULATORS = frozenset({"BUILD_LIST", "BUILD_SET", "BUILD_MAP"})
+
+
+def _is_iterator_slot(info: CodeInfo, slot: Slot) -> bool:
+    if slot.pusher < 0:
+        return False
+    instr = info.instrs[slot.pusher]
+    # PYVERSIONS: 3.11 comprehensions run in a frame of their own, iterating over ``.0``.
+    return instr.opname in ("GET_ITER", "GET_AITER") or \
+        (instr.opname == "LOAD_FAST" and instr.argval == ".0")
+
+
+def first_loose_slot(info: CodeInfo, template: tuple) -> int | None:
+    """The first slot that holds part of an expression being evaluated, or None.
+
+    Where a line event comes in the middle of a statement (the second line of a call, a
+    ``return`` leaving a ``with`` block, the ``case`` lines of a ``match``), what is on
+    the stack depends on how this interpreter compiled the expression, and another one
+    may have no instruction that takes the same values. Only a stack of block values
+    (see ``_BLOCK_PUSHERS``) is sure to have its counterpart on every version.
+    """
+    for n, slot in enumerate(template):
+        if slot.kind in (EXC, LASTI, MAYBE_NULL) or slot.pusher < 0:
+            continue
+        instr = info.instrs[slot.pusher]
+        if instr.opname in _BLOCK_PUSHERS or _is_iterator_slot(info, slot):
+            continue
+        if instr.opname in _ACCUMULATORS and instr.arg == 0 and \
+                any(_is_iterator_slot(info, later) for later in template[n + 1:]):
+            continue  # a comprehension's accumulator, below its iterator
+        return n
+    return None

@@ -207,26 +207,10 @@ class FrameBuilder:
 
         label = f"{key.source}:{record.get('line')} in {key.qualname}"
 
-        def below_at(index):
-            template = info.stacks[index]
-            count = stackmap.operand_count(info, index) if consumed else 0
-            template = template[: len(template) - count]
-            return stackmap.denormalize(info, template, items_for(info, template))
-
-        def fits(index):
-            try:
-                below_at(index)
-            except stackmap.StackMismatch:
-                return False
-            return True
-
         try:
-            if record.get("at") is None:
-                index, below = body_start(info), []
-            else:
-                place = stackmap.Place.from_json(record["at"])
-                index = stackmap.find_place(info, place, fits)
-                below = below_at(index)
+            place = None if record.get("at") is None else stackmap.Place.from_json(record["at"])
+            index, below = stackmap.resolve(info, place, lambda t: items_for(info, t), consumed,
+                                            body_start(info))
         except stackmap.StackMismatch as exc:
             raise RestoreFailed(f"{label}: cannot continue on {env.describe()}: {exc}") from None
         slots = below + operands(info, index)

@@ -84,8 +84,7 @@ class LineTracer:
     def _call(self, frame, event, arg):
         if self.busy or is_ours(frame):
             return None
-        if self.skipped and (frame in self.skipped or frame.f_back in self.skipped):
-            self.skipped.add(frame)  # what a skipped frame calls is skipped too
+        if self.skipped and self._skips(frame):
             return None
         if not self._is_program(frame.f_code) and self._under_framemig(frame.f_back):
             return None  # a library called by framemig itself, not by the program
@@ -106,7 +105,21 @@ class LineTracer:
         return codes.resume_info(code) is not None or \
             _in_directory(code.co_filename, self.program_dir)
 
+    def _skips(self, frame) -> bool:
+        """Is ``frame`` skipped, or called by a skipped frame (then it is skipped too)?
+
+        A generator's frame keeps the ``f_trace`` it had when C code drives it again
+        (a local trace function's None return does not clear it), so skipping clears it.
+        """
+        if frame in self.skipped or frame.f_back in self.skipped:
+            self.skipped.add(frame)
+            frame.f_trace = None
+            return True
+        return False
+
     def _line(self, frame, event, arg):
+        if self.skipped and self._skips(frame):
+            return None
         if event == "line" and not self.busy:
             self.visit(frame)
         elif event == "return":
