@@ -20,7 +20,7 @@ from framemig import env
 from framemig.capture import comprehensions
 from framemig.capture.refusal import NotSafe, Refused
 from framemig.capture.world import World, is_framemig_file
-from framemig.interp import codes, stackmap, stacksim, trampolines
+from framemig.interp import codes, stackmap, stacksim
 from framemig.interp.frameread import NULL, FrameView
 from framemig.interp.stacksim import CodeInfo
 
@@ -98,14 +98,10 @@ def live_stack(world: World, innermost, root, pending: dict | None = None) -> li
                 frame.f_code.co_name != "<module>":
             raise NotSafe(f"{where(world, frame)}: a class body is running")
         callee = chain[i + 1] if i + 1 < len(chain) else None
-        through = None
-        if callee is not None and callee.f_code is trampolines.CLASS_CALL_CODE:
-            through, callee = callee, chain[i + 2] if i + 2 < len(chain) else None
-            i += 1
         if callee is None:
             live.append(_innermost(world, frame, pending))
         else:
-            live.append(_waiting(world, frame, callee, through))
+            live.append(_waiting(world, frame, callee))
         i += 1
     _attach_generators(live)
     for frame in live:
@@ -171,7 +167,7 @@ def _check_not_prologue(world, frame, index):
         raise NotSafe(f"{where(world, frame)} is still being restored")
 
 
-def _waiting(world, frame, callee, through) -> LiveFrame:
+def _waiting(world, frame, callee) -> LiveFrame:
     view = FrameView(frame)
     info = codes.analysis(frame.f_code)
     index = info.index_at(frame.f_lasti)
@@ -189,9 +185,8 @@ def _waiting(world, frame, callee, through) -> LiveFrame:
         if top >= 0:
             if top != base:
                 raise NotSafe(f"{here}: unexpected stack depth {top} at a call")
-            if through is not None:
-                link = Link("class", {"self": trampolines.class_call_object(through)})
-            elif callee_view.shim_between():
+            resumed = codes.resume_info(callee.f_code)
+            if callee_view.shim_between() or (resumed is not None and resumed.returns_self):
                 link = Link("class", {"self": _first_argument(callee_view)})
             else:
                 link = Link("direct")

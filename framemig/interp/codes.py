@@ -103,12 +103,14 @@ class CodeIndex:
 
 
 class ResumeInfo:
-    __slots__ = ("key", "original", "prologue")
+    __slots__ = ("key", "original", "prologue", "returns_self")
 
-    def __init__(self, key: CodeKey, original: CodeType, prologue: tuple[int, int]):
+    def __init__(self, key: CodeKey, original: CodeType, prologue: tuple[int, int],
+                 returns_self: bool = False):
         self.key = key
         self.original = original
         self.prologue = prologue  # instruction indexes [start, end) of the prologue
+        self.returns_self = returns_self  # an __init__ that stands for its class call
 
 
 _resume_codes: dict[int, tuple[CodeType, ResumeInfo]] = {}

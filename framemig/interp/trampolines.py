@@ -1,32 +1,14 @@
 """Small callables a restored stack runs in place of a call that was in progress.
 
 They live below capture and restore because both must know them: restore places them on
-the stack, and a later capture must recognise their frames and see through them.
+the stack, and a later capture must recognise their frames and see through them. Each
+stands only where a call cannot be put back as it was (a sleep or a stream read whose
+arguments are gone); an interrupted ``__init__`` needs none (see ``resumecode``).
 """
 
 from __future__ import annotations
 
 import time
-
-
-def make_class_call(init_resume, obj):
-    """Stand in for ``cls(...)`` whose ``__init__`` was interrupted: finish it, return obj."""
-
-    def class_call(*_arguments, **_keywords):
-        result = init_resume()
-        if result is not None:
-            raise TypeError(f"__init__() should return None, not '{type(result).__name__}'")
-        return obj
-
-    return class_call
-
-
-CLASS_CALL_CODE = make_class_call(None, None).__code__
-
-
-def class_call_object(frame) -> object:
-    """The instance a running class-call trampoline will return."""
-    return frame.f_locals["obj"]
 
 
 def make_sleep_rest(remaining: float):
@@ -53,4 +35,4 @@ def make_redo(target, method: str, arguments: list):
 
 
 REDO_CODE = make_redo(None, "", []).__code__
-TRAMPOLINE_CODES = (CLASS_CALL_CODE, SLEEP_REST_CODE, REDO_CODE)
+TRAMPOLINE_CODES = (SLEEP_REST_CODE, REDO_CODE)

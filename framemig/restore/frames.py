@@ -2,9 +2,9 @@
 
 Each frame becomes a *resume function*: calling it continues the frame where it stopped.
 A frame that was waiting for a call gets, in the callable's place on its stack, whatever
-continues that call: the next frame's resume function, a class-call trampoline around
-it, ``time.sleep`` with the time that was left, or the restored generator that was
-running. Calling the outermost resume function therefore runs the whole stack again.
+continues that call: the next frame's resume function (bound to the object, for an
+interrupted ``__init__``, which then returns it as the class call would), ``time.sleep``
+with the time that was left, or the restored generator that was running. Calling the outermost resume function therefore runs the whole stack again.
 """
 
 from __future__ import annotations
@@ -99,9 +99,11 @@ class FrameBuilder:
                 return []
             return self._link_operands(last, link, info, index)
 
+        caller_link = self.records[unit[0] - 1].get("link") if unit[0] else None
         if len(unit) == 1:
             return self.build(record, operands, consumed=link is not None, exception=exception,
-                              index_in_stack=last)
+                              index_in_stack=last,
+                              returns_self=(caller_link or {}).get("kind") == "class")
         return self._build_merged([self.records[j] for j in unit], operands, link, exception,
                                   unit[0])
 
@@ -150,8 +152,8 @@ class FrameBuilder:
                 return call_operands(instr, time.sleep, [link["remaining"]], exact=True)
             return call_operands(instr, trampolines.make_sleep_rest(link["remaining"]), [])
         callee = self.stack_function(k + 1)
-        if kind == "class":
-            callee = trampolines.make_class_call(callee, self.r.decoder.value(link["self"]))
+        if kind == "class":  # the __init__ returns the object (see resumecode)
+            callee = types.MethodType(callee, self.r.decoder.value(link["self"]))
         return call_operands(instr, callee, [])
 
     def _redo_operands(self, link, instr) -> list:
@@ -195,7 +197,7 @@ class FrameBuilder:
     # --- one resume function -----------------------------------------------------------
 
     def build(self, record: dict, operands, consumed: bool, exception=None, items_for=None,
-              local_values=None, index_in_stack=None):
+              local_values=None, index_in_stack=None, returns_self=False):
         decoder = self.r.decoder
         key, original = self.r.sources.find_code(record["code"])
         info = stacksim.info_for(original)
@@ -226,6 +228,7 @@ class FrameBuilder:
             locals=tuple(local_values),
             slots=tuple(value is not NULL for value in slots),
             set_exception=exception is not None,
+            returns_self=returns_self,
         )
         code = resumecode.build(original, key, plan)
         state = (*local_values.values(), *[v for v in slots if v is not NULL],

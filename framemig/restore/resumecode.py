@@ -26,6 +26,8 @@ from framemig.interp.codes import CodeKey
 from framemig.interp.frameread import HIDDEN_PREFIX
 
 STATE = HIDDEN_PREFIX + "state"
+VARARGS_NAME = HIDDEN_PREFIX + "args"
+VARKW_NAME = HIDDEN_PREFIX + "kw"
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Plan:
     locals: tuple[str, ...]  # fast locals to set, in the order of the state tuple
     slots: tuple[bool, ...]  # value stack to push, bottom first: True = value, False = NULL
     set_exception: bool = False  # make the state's last value the exception being handled
+    returns_self: bool = False  # an __init__ continued for a class call: return the object
 
 
 def state_layout(plan: Plan) -> str:
@@ -72,7 +75,9 @@ def _build(original: CodeType, key: CodeKey, plan: Plan) -> CodeType:
     frees = list(bc.freevars)
     argnames = list(bc.argnames)
     arg_cells = [name for name in argnames if name in cells]
-    renamed = {name: f"{HIDDEN_PREFIX}cellarg_{name}" for name in arg_cells}
+    # The argument's slot keeps its name: a frame's locals show the free variable's value
+    # under that name either way, and no name of framemig's shows in ``locals()``.
+    renamed = {name: name for name in arg_cells}
 
     def convert(instr: Instr) -> Instr:
         arg = instr.arg
@@ -92,11 +97,18 @@ def _build(original: CodeType, key: CodeKey, plan: Plan) -> CodeType:
             if item.name in ("MAKE_CELL", "COPY_FREE_VARS"):
                 continue
             item = convert(item)
+            if plan.returns_self and item.name in ("RETURN_VALUE", "RETURN_CONST"):
+                body += _return_first_argument(item, renamed.get(argnames[0], argnames[0]))
+                continue
         body.append(item)
     label = Label()
     body.insert(body.index(target), label)
 
     freevars = [STATE, *cells, *frees]
+    flags = CompilerFlags(bc.flags)
+    placeholders = [name for name, flag in ((VARARGS_NAME, CompilerFlags.VARARGS),
+                                            (VARKW_NAME, CompilerFlags.VARKEYWORDS))
+                    if not flags & flag]
     location = InstrLocation(original.co_firstlineno, original.co_firstlineno, None, None)
 
     def ins(name, arg=None):
@@ -112,6 +124,11 @@ def _build(original: CodeType, key: CodeKey, plan: Plan) -> CodeType:
         prologue += [ins("LOAD_DEREF", FreeVar(STATE)), ins("UNPACK_SEQUENCE", len(stored))]
         prologue += [ins("STORE_FAST", renamed.get(name, name)) for name in stored]
     prologue += [ins("DELETE_DEREF", FreeVar(STATE))]
+    # The placeholder parameters that let a resume function take any arguments are
+    # unbound at once, so that ``locals()`` and ``f_locals`` show only the program's names.
+    prologue += [ins("DELETE_FAST", name) for name in placeholders]
+    prologue += [ins("DELETE_FAST", name) for name in argnames
+                 if name not in plan.locals and name not in renamed]
     for name in arg_cells:  # PYVERSIONS: 3.11 super() reads the first argument slot
         prologue += [ins("LOAD_DEREF", FreeVar(name)), ins("STORE_FAST", renamed[name])]
     if plan.set_exception:
@@ -128,12 +145,11 @@ def _build(original: CodeType, key: CodeKey, plan: Plan) -> CodeType:
     body.insert(0, Instr("COPY_FREE_VARS", len(freevars), location=location))
 
     new_argnames = [renamed.get(name, name) for name in argnames]
-    flags = CompilerFlags(bc.flags)
     positional = bc.argcount + bc.kwonlyargcount
-    if not flags & CompilerFlags.VARARGS:
-        new_argnames.insert(positional, HIDDEN_PREFIX + "args")
-    if not flags & CompilerFlags.VARKEYWORDS:
-        new_argnames.append(HIDDEN_PREFIX + "kw")
+    if VARARGS_NAME in placeholders:
+        new_argnames.insert(positional, VARARGS_NAME)
+    if VARKW_NAME in placeholders:
+        new_argnames.append(VARKW_NAME)
     flags |= CompilerFlags.VARARGS | CompilerFlags.VARKEYWORDS
     flags &= ~CompilerFlags.NOFREE
 
@@ -149,8 +165,22 @@ def _build(original: CodeType, key: CodeKey, plan: Plan) -> CodeType:
 
     listing = [i for i in dis.get_instructions(code) if i.opname != "EXTENDED_ARG"]
     start = next(i for i, x in enumerate(listing) if x.opname == "RESUME") + 1
-    codes.register_resume(code, codes.ResumeInfo(key, original, (start, start + len(prologue))))
+    codes.register_resume(code, codes.ResumeInfo(key, original, (start, start + len(prologue)),
+                                                 plan.returns_self))
     return code
+
+
+def _return_first_argument(instr: Instr, name: str) -> list[Instr]:
+    """What an ``__init__`` returns when its resume function stands for the class call
+    that ran it: the object (its first argument), so no trampoline sits between the
+    caller's frame and this one. The added instructions have no source position, so they
+    neither start lines nor change how a later capture names a place."""
+    nowhere = InstrLocation(None, None, None, None)
+    done = [Instr("LOAD_FAST", name, location=nowhere),
+            Instr("RETURN_VALUE", location=instr.location)]
+    if instr.name == "RETURN_VALUE":
+        return [Instr("POP_TOP", location=nowhere), *done]
+    return done
 
 
 def placeholder_defaults(code: CodeType) -> tuple[tuple, dict]:
