@@ -16,6 +16,7 @@ import abc
 import collections
 import contextlib
 import dataclasses
+import functools
 import inspect
 
 from framemig.errors import RestoreFailed
@@ -72,13 +73,13 @@ def build(d, n, e):
     except Exception as exc:
         raise RestoreFailed(f"cannot rebuild class {e['qualname']}: {exc}") from None
     d.memo[n] = cls
+    # The other attributes may lead back to classes still being made (a registry of
+    # subclasses, classes naming each other): they are set once everything exists.
     later = [name for name in ns_json if name not in early_names]
     for name in later:
-        yield from refs_in(ns_json[name])
-    for name in later:
-        setattr(cls, name, d.value(ns_json[name]))
+        d.deferred.append((functools.partial(type.__setattr__, cls, name), ns_json[name]))
     if isinstance(cls, abc.ABCMeta) and later:
-        abc.update_abstractmethods(cls)
+        d.deferred.append((lambda _: abc.update_abstractmethods(cls), None))
 
 
 def _make_type(d, meta, name, bases, namespace):

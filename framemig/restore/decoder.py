@@ -35,7 +35,7 @@ class Decoder:
         self.memo: dict[int, object] = {}
         self.done: set[int] = set()
         self.active: set[int] = set()
-        self.deferred: list = []  # (cell, value) filled once the value exists
+        self.deferred: list = []  # (fill, value): fill(object) once the value's object exists
         self.shells: list[int] = []  # made empty by shell(), still to be filled
         self._counter = 0  # keys below zero: descriptions built in place
 
@@ -109,8 +109,8 @@ class Decoder:
             self.active.add(need)
             stack.append((need, self._visit(need)))
         while self.deferred:
-            cell, value = self.deferred.pop()
-            cell.cell_contents = self.load(value)
+            fill, value = self.deferred.pop(0)
+            fill(self.load(value))
         while self.shells:
             self.complete(self.shells.pop())
 
@@ -264,7 +264,7 @@ def _cell(d, n, e):
     refs = list(refs_in(e["v"]))
     if any(r in d.active and r not in d.memo for r in refs):
         # A class's __class__ cell: the class needs its methods, whose closure is this cell.
-        d.deferred.append((cell, e["v"]))
+        d.deferred.append((functools.partial(setattr, cell, "cell_contents"), e["v"]))
         return
     yield from refs
     cell.cell_contents = d.value(e["v"])
