@@ -38,7 +38,10 @@ def parse_dump_at(value, out, leave_running):
         return None
     if not out:
         raise ValueError("--dump-at needs --dump-to PATH")
-    spec, _, hit = value.partition("#")
+    spec, hit = value, ""
+    head, mark, tail = value.rpartition("#")
+    if mark and tail.isdigit() and ":" in head:  # a file name may hold '#' and ':' too
+        spec, hit = head, tail
     path, _, line = spec.rpartition(":")
     if not path or not line.isdigit() or (hit and not hit.isdigit()):
         raise ValueError(f"--dump-at takes FILE:LINE or FILE:LINE#HIT, not {value!r}")
