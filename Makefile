@@ -7,20 +7,24 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SIDE_VERSIONS := 3.12 3.13
 STAMP := .installed-stamp
+# pure-Python PyPI packages that tests/test_thirdparty.py runs as programs, on every venv
+THIRDPARTY := tests/thirdparty/requirements.txt
 
-.PHONY: test bench lint demo demo-local venvs clean
+.PHONY: test test-slow bench lint demo demo-local venvs clean
 
-$(VENV)/$(STAMP): pyproject.toml
+$(VENV)/$(STAMP): pyproject.toml $(THIRDPARTY)
 	@test -n "$(PY311)" || { echo "CPython 3.11 is required"; exit 1; }
 	test -x $(PY) || $(PY311) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q --only-binary=:all: -r $(THIRDPARTY)
 	touch $@
 
-.venv-%/$(STAMP): pyproject.toml
+.venv-%/$(STAMP): pyproject.toml $(THIRDPARTY)
 	@python=$$(tools/find-python $*) && { test -x .venv-$*/bin/python || $$python -m venv .venv-$*; }
 	.venv-$*/bin/python -m pip install -q --upgrade pip
 	.venv-$*/bin/python -m pip install -q -e .
+	.venv-$*/bin/python -m pip install -q --only-binary=:all: -r $(THIRDPARTY)
 	touch $@
 
 venvs: $(VENV)/$(STAMP) $(foreach v,$(SIDE_VERSIONS),.venv-$(v)/$(STAMP))
@@ -31,6 +35,15 @@ test: venvs
 	FRAMEMIG_PYTHON_3_12=$(CURDIR)/.venv-3.12/bin/python \
 	FRAMEMIG_PYTHON_3_13=$(CURDIR)/.venv-3.13/bin/python \
 	$(PY) -m pytest -q -n auto $(PYTEST_ARGS)
+
+# The third-party property test with many seeds, both chains, every driver (FRAMEMIG_SLOW_SEEDS,
+# default 5): tests/test_thirdparty.py.
+test-slow: venvs
+	FRAMEMIG_SLOW=1 FRAMEMIG_SLOW_SEEDS=$(or $(SEEDS),5) \
+	FRAMEMIG_PYTHON_3_11=$(CURDIR)/$(PY) \
+	FRAMEMIG_PYTHON_3_12=$(CURDIR)/.venv-3.12/bin/python \
+	FRAMEMIG_PYTHON_3_13=$(CURDIR)/.venv-3.13/bin/python \
+	$(PY) -m pytest -q -n auto tests/test_thirdparty.py $(PYTEST_ARGS)
 
 bench: venvs
 	FRAMEMIG_PYTHON_3_12=$(CURDIR)/.venv-3.12/bin/python \
