@@ -12,11 +12,22 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] == "exec":
-        from framemig.cli import exec_cmd
+    registration = None
+    if argv and argv[0] in ("exec", "restore") and "--standby-fd" not in argv:
+        # framemig's from its first instant: a dump that comes while the program (or its
+        # snapshot) is still loading waits for it instead of being told "not framemig"
+        from framemig.runtime import channel
 
-        exec_cmd.main(argv[1:])
-        return
-    from framemig.cli.commands import cli
+        registration = channel.register_starting(argv[0])
+    try:
+        if argv and argv[0] == "exec":
+            from framemig.cli import exec_cmd
 
-    cli(argv, prog_name="framemig")
+            exec_cmd.main(argv[1:])
+            return
+        from framemig.cli.commands import cli
+
+        cli(argv, prog_name="framemig")
+    finally:
+        if registration is not None:
+            channel.unregister(registration)

@@ -15,18 +15,24 @@ from framemig.units import size as human_size
               help="Where to write the snapshot.")
 @click.option("--leave-running", is_flag=True, help="Keep the program running afterwards.")
 @click.option("--timeout", type=float, default=5.0, show_default=True,
-              help="Seconds to wait for a safe point.")
+              help="Seconds to wait for a safe point (and for a process that is "
+                   "starting).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @expected_failures
 def dump_command(pid, out, leave_running, timeout, as_json):
-    """Capture process PID (started by framemig exec or restore) into a snapshot."""
+    """Capture process PID (started by framemig exec or restore) into a snapshot.
+
+    A process that is still starting (loading its program or snapshot) is waited for,
+    within the timeout."""
     mode = "leave" if leave_running else "exit"
     if as_json or not err_console().is_terminal:
         ticket = client.ask(pid, mode, out, timeout)
     else:
         with err_console().status("asking for a safe point...") as status:
             def progress(update):
-                if update.get("state") == "waiting":
+                if update.get("state") == "starting":
+                    status.update(f"waiting for process {pid} to start its program")
+                elif update.get("state") == "waiting":
                     status.update(f"waiting for a safe point (program at {update['where']})")
                 elif update.get("state") == "capturing":
                     status.update("capturing...")

@@ -13,6 +13,7 @@ from framemig.cli.exec_cmd import parse_dump_at
 from framemig.cli.output import expected_failures
 from framemig.errors import PermissionDenied
 from framemig.restore import module_text
+from framemig.runtime import channel
 from framemig.snapshot import format as snapshot_format
 
 _DUMP_AT_HELP = "Capture when FILE:LINE is reached (the HIT-th time), e.g. prog.py:12#3."
@@ -39,17 +40,28 @@ def restore_command(snapshot, emit, dump_at, dump_to, leave_running, ready_fd, g
         breakpoint_spec = parse_dump_at(dump_at, dump_to, leave_running)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    registration = None
     if standby_fd is not None:
         snapshot = _wait_for_work(standby_fd)
+        # framemig's from now on (framemig.cli.main registers every other restore)
+        registration = channel.register_starting("restore")
     elif snapshot is None:
         raise click.UsageError("Missing argument 'SNAPSHOT'.")
+    try:
+        _restore(snapshot, emit, breakpoint_spec, ready_fd, go_fd)
+    finally:
+        if registration is not None:
+            channel.unregister(registration)
+
+
+def _restore(snapshot, emit, breakpoint_spec, ready_fd, go_fd) -> None:
     started = time.perf_counter()
     body = snapshot_format.read(snapshot)
     read_ms = (time.perf_counter() - started) * 1000
     path = os.path.abspath(snapshot)
     text = module_text.render(body, path)
     if emit:
-        _emit(emit, snapshot, text, body)
+        _emit(emit, snapshot, body)
     namespace = {"__name__": "__framemig_resume__"}
     exec(compile(text, "<framemig resume module>", "exec"), namespace)
     sys.exit(namespace["resume"](body=body, dump_at=breakpoint_spec, ready_fd=ready_fd,
@@ -73,7 +85,7 @@ def _wait_for_work(fd: int) -> str:
     return data.decode().strip()
 
 
-def _emit(directory: str, snapshot: str, text: str, body: dict) -> None:
+def _emit(directory: str, snapshot: str, body: dict) -> None:
     """Write the resume module and a copy of the snapshot it reads, all or nothing."""
     name = os.path.splitext(os.path.basename(body["program"]["main"]))[0]
     final = os.path.abspath(directory)
@@ -82,8 +94,8 @@ def _emit(directory: str, snapshot: str, text: str, body: dict) -> None:
         os.makedirs(temp, exist_ok=True)
         shutil.copyfile(snapshot, os.path.join(temp, os.path.basename(snapshot)))
         copy = os.path.join(final, os.path.basename(snapshot))
-        module = text.replace(repr(os.path.abspath(snapshot)), repr(copy))
-        with open(os.path.join(temp, f"resume_{name}.py"), "w") as handle:
+        module = module_text.render(body, copy)
+        with open(os.path.join(temp, f"resume_{name}.py"), "w", encoding="utf-8") as handle:
             handle.write(module)
         if os.path.isdir(final):
             for entry in os.listdir(temp):

@@ -2,7 +2,10 @@
 signal.
 
 A program run by framemig registers itself as ``<pid>.json`` (with its process start time,
-so a recycled PID is not mistaken for it). ``dump`` writes a request file and sends the
+so a recycled PID is not mistaken for it). ``exec`` and ``restore`` register their process
+as "starting" as their first act, before they read the program or its snapshot; the host
+registers it again, ready, once a request can be answered. A ``dump`` that finds a
+starting process waits for it to be ready. ``dump`` writes a request file and sends the
 registered signal; the program answers in a reply file that goes from "waiting" (for a safe
 point) to "capturing" to "done" or "failed". Files, not sockets: a program needs no thread
 to listen, and costs nothing while nobody asks.
@@ -68,15 +71,27 @@ def process_start_time(pid: int) -> float | None:
 
 # --- the program's side ----------------------------------------------------------------
 
-def register(info: dict) -> str:
+STARTING, READY = "starting", "ready"
+
+
+def register(info: dict, state: str = READY) -> str:
     pid = os.getpid()
     path = os.path.join(run_dir(), f"{pid}.json")
     _write_json(path, {**info, "pid": pid, "started": process_start_time(pid),
-                       "signal": SIGNAL.name})
+                       "signal": SIGNAL.name, "state": state})
     return path
 
 
+def register_starting(command: str) -> str:
+    """Say at once that this process is framemig's (``exec`` or ``restore`` on its way to
+    running a program), before anything slow; it cannot answer requests yet."""
+    return register({"command": command}, STARTING)
+
+
 def unregister(path: str) -> None:
+    """Remove this process's registration (not the parent's, in a forked child)."""
+    if os.path.basename(path) != f"{os.getpid()}.json":
+        return
     with contextlib.suppress(OSError):
         os.unlink(path)
 
@@ -113,15 +128,25 @@ def reply(request: dict, state: str, **data) -> None:
 
 # --- the asking side -----------------------------------------------------------------------
 
-def registration(pid: int) -> dict | None:
-    """The registration of a live framemig process with this PID, else None."""
-    record = _read_json(os.path.join(run_dir(), f"{pid}.json"))
-    if record is None:
+def record(pid: int) -> dict | None:
+    """The registration of a live framemig process with this PID, starting or ready, else
+    None."""
+    found = _read_json(os.path.join(run_dir(), f"{pid}.json"))
+    if found is None:
         return None
     started = process_start_time(pid)
-    if started is None or record.get("started") != started:
+    if started is None or found.get("started") != started:
         return None
-    return record
+    return found
+
+
+def registration(pid: int) -> dict | None:
+    """The registration of a live framemig process with this PID that is ready for
+    requests, else None."""
+    found = record(pid)
+    if found is None or found.get("state", READY) == STARTING:
+        return None
+    return found
 
 
 def send_request(pid: int, **data) -> dict:

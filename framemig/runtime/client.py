@@ -25,6 +25,8 @@ from framemig.runtime import channel
 
 _POLL = 0.002
 _GRACE = 2.0  # beyond the timeout, for the program to notice its own deadline
+_START_POLL = 0.005  # while a process starts
+_MIN_TIMEOUT = 0.1  # what a request gets at least after waiting for its process to start
 FINAL = {"done", "held", "paused", "released", "committed", "failed"}
 
 
@@ -40,24 +42,66 @@ class Ticket:
         channel.drop_reply(self.pid, self.request)
 
 
-def check(pid: int) -> dict:
-    """The registration of framemig process ``pid``; raises if there is none."""
+def check(pid: int, timeout: float = 0.0, progress=None) -> dict:
+    """The registration of framemig process ``pid``; raises if there is none.
+
+    A process that ``exec`` or ``restore`` started a moment ago is framemig's already
+    (registered as starting, or not yet that far: its command line says what it is);
+    this waits up to ``timeout`` seconds for it to be ready for requests. Any other
+    process is refused at once."""
     if pid <= 0 or not psutil.pid_exists(pid):
         raise NoSuchProcess(f"no process with PID {pid}")
-    registration = channel.registration(pid)
-    if registration is None:
-        try:
-            name = " ".join(psutil.Process(pid).cmdline()[:3]) or psutil.Process(pid).name()
-        except psutil.Error:
-            name = "?"
-        raise NotFramemig(f"process {pid} ({name}) was not started by framemig")
-    return registration
+    deadline = time.monotonic() + timeout
+    waited = False
+    while True:
+        record = channel.record(pid)
+        if record is not None and record.get("state", channel.READY) != channel.STARTING:
+            return record
+        if not psutil.pid_exists(pid) or _is_zombie(pid):
+            raise NoSuchProcess(f"process {pid} ended" + (" before it was ready" if waited
+                                                          else ""))
+        if record is None and not _on_its_way(pid):
+            raise NotFramemig(f"process {pid} ({_name(pid)}) was not started by framemig")
+        if time.monotonic() >= deadline:
+            raise NoSafePoint(f"process {pid} ({_name(pid)}) was still starting after "
+                              f"{timeout:g} s")
+        if progress is not None and not waited:
+            progress({"state": "starting"})
+        waited = True
+        time.sleep(_START_POLL)
+
+
+def _name(pid: int) -> str:
+    try:
+        return " ".join(psutil.Process(pid).cmdline()[:3]) or psutil.Process(pid).name()
+    except psutil.Error:
+        return "?"
+
+
+def _on_its_way(pid: int) -> bool:
+    """Is ``pid`` a ``framemig exec`` or ``framemig restore`` that has not registered yet
+    (its interpreter is starting)? Such a process registers before anything slow."""
+    try:
+        argv = psutil.Process(pid).cmdline()
+    except psutil.Error:
+        return False
+    for n, word in enumerate(argv[:4]):
+        if (word == "framemig" and n > 0 and argv[n - 1] == "-m") or (
+                n > 0 and os.path.basename(word) == "framemig"):
+            rest = argv[n + 1:]
+            # a node's standby restore process has no program until it is given one
+            return bool(rest) and rest[0] in ("exec", "restore") and \
+                "--standby-fd" not in rest
+    return False
 
 
 def ask(pid: int, mode: str, out: str | None = None, timeout: float = 5.0, progress=None,
         hold_limit: float | None = None) -> Ticket:
-    """Send a request and wait until the program has acted on it (or failed)."""
-    check(pid)
+    """Send a request and wait until the program has acted on it (or failed). A program
+    still starting is waited for, within the same ``timeout``."""
+    started = time.monotonic()
+    check(pid, timeout, progress)
+    timeout = max(timeout - (time.monotonic() - started), _MIN_TIMEOUT)
     data = {"mode": mode, "timeout": timeout}
     if out is not None:
         data["out"] = os.path.abspath(out)
