@@ -90,8 +90,11 @@ def live_stack(world: World, innermost, root, pending: dict | None = None) -> li
         frame = chain[i]
         kind = _kind_of_file(world, frame)
         if kind == "string":
+            # The import machinery, or code compiled from a string: what it runs (a
+            # module being imported) waits until it returns; the next line after is safe.
             raise NotSafe(f"{frame.f_code.co_filename} code is running "
-                          f"({frame.f_code.co_qualname})")
+                          f"({frame.f_code.co_qualname})",
+                          until_returns=chain[i + 1] if i + 1 < len(chain) else None)
         if kind == "framemig":
             raise NotSafe(f"framemig code is running ({frame.f_code.co_qualname})")
         if not frame.f_code.co_flags & inspect.CO_OPTIMIZED and \
@@ -215,7 +218,10 @@ def _waiting(world, frame, callee) -> LiveFrame:
 
 
 def _is_generator_of(obj, frame) -> bool:
-    return isinstance(obj, types.GeneratorType) and obj.gi_frame is frame
+    """Is ``obj`` the generator, or the coroutine, that runs in ``frame``?"""
+    if isinstance(obj, types.GeneratorType):
+        return obj.gi_frame is frame
+    return isinstance(obj, types.CoroutineType) and obj.cr_frame is frame
 
 
 def _first_argument(view: FrameView):
@@ -237,6 +243,12 @@ def _split_call(operands: list) -> tuple[object, list]:
     return first, [second, *arguments]  # a method and its self
 
 
+# Methods of a generator or coroutine that run it from C: its caller waits in them as in
+# ``next()``. The restored one has not started, and ``send(None)`` runs it to where it was
+# (a thrown exception, too, was already taken in when it was captured).
+_DRIVERS = ("send", "__next__", "throw")
+
+
 def _link_through_c(here, info, operand_template, operands, callee, callee_view) -> Link:
     """Classify a call whose callee frame was started by C code."""
     function, arguments = _split_call(operands)
@@ -246,9 +258,9 @@ def _link_through_c(here, info, operand_template, operands, callee, callee_view)
         return Link("gen", {"generator": generator, "via": "next", "args": arguments[1:]})
     bound_self = getattr(function, "__self__", None)
     name = getattr(function, "__name__", None)
-    if name in ("send", "__next__") and _is_generator_of(bound_self, callee):
+    if name in _DRIVERS and _is_generator_of(bound_self, callee):
         return Link("gen", {"generator": bound_self, "via": name})
-    if isinstance(function, types.MethodDescriptorType) and name in ("send", "__next__") \
+    if isinstance(function, types.MethodDescriptorType) and name in _DRIVERS \
             and _is_generator_of(generator, callee):
         return Link("gen", {"generator": generator, "via": name})
     if isinstance(function, type) and callee.f_code.co_name == "__init__":
@@ -268,7 +280,7 @@ def _attach_generators(live: list[LiveFrame]) -> None:
         if caller.link is not None and caller.link.kind == "gen":
             callee.generator = caller.link.data["generator"]
     for frame in live:
-        is_generator = frame.frame.f_code.co_flags & inspect.CO_GENERATOR
+        is_generator = frame.frame.f_code.co_flags & (inspect.CO_GENERATOR | inspect.CO_COROUTINE)
         if is_generator and frame.generator is None:
             raise NotSafe(f"generator {frame.frame.f_code.co_qualname} runs without a caller "
                           f"we can see")
@@ -399,21 +411,26 @@ def _item_record(enc, item: stackmap.Item, label: str, n: int) -> dict:
 
 
 def generator_entry(enc, generator, index) -> dict:
+    """A generator or a coroutine (``"coroutine": true``): both are a frame that waits."""
     entry = {"t": "generator", "name": generator.__name__, "qualname": generator.__qualname__}
+    coroutine = isinstance(generator, types.CoroutineType)
+    if coroutine:
+        entry["coroutine"] = True
     stack_index = enc.running_generators.get(id(generator))
     if stack_index is not None:
         return {**entry, "state": "running", "frame": stack_index}
-    frame = generator.gi_frame
+    frame = generator.cr_frame if coroutine else generator.gi_frame
     if frame is None:
         return {**entry, "state": "closed"}
-    if generator.gi_running:
+    if generator.cr_running if coroutine else generator.gi_running:
         raise Refused("is a generator running outside the captured stack")
     world = enc.world
     label = f"{where(world, frame)} (generator)"
     view = FrameView(frame)
     info = codes.analysis(frame.f_code)
-    state = inspect.getgeneratorstate(generator)
-    if state == inspect.GEN_CREATED:
+    created = inspect.CORO_CREATED if coroutine else inspect.GEN_CREATED
+    state = (inspect.getcoroutinestate if coroutine else inspect.getgeneratorstate)(generator)
+    if state == created:
         index_at = _body_start(info)
         record = _state_record(enc, frame, view, info, index_at, [], label)
         record["at"] = None

@@ -189,4 +189,5 @@ _BY_TYPE = {
     classmethod: definitions.wrapper_entry,
     property: definitions.property_entry,
     types.GeneratorType: frames.generator_entry,
+    types.CoroutineType: frames.generator_entry,
 }

@@ -90,8 +90,8 @@ def _refusal(obj) -> str | None:
         return "is a frame object"
     if isinstance(obj, types.TracebackType):
         return "is a traceback object"
-    if isinstance(obj, (types.CoroutineType, types.AsyncGeneratorType)):
-        return "is a coroutine (asyncio programs cannot be captured yet)"
+    if isinstance(obj, types.AsyncGeneratorType):
+        return "is an asynchronous generator (asyncio programs cannot be captured yet)"
     return None
 
 

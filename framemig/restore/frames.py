@@ -179,8 +179,10 @@ class FrameBuilder:
         extra = [self.r.decoder.value(v) for v in link.get("args", [])]
         if via == "next":
             return call_operands(instr, builtins.next, [generator, *extra], exact=True)
-        if via == "send":
-            return call_operands(instr, generator.send, [None], exact=True)
+        if via in ("send", "throw"):
+            if instr.opname == "CALL" and instr.arg == 1:
+                return call_operands(instr, generator.send, [None], exact=True)
+            return call_operands(instr, trampolines.make_redo(generator, "send", [None]), [])
         if via == "__next__":
             return call_operands(instr, generator.__next__, [], exact=True)
         raise RestoreFailed(f"unknown way of driving a generator: {via}")

@@ -121,9 +121,9 @@ class Restoration:
             generator = self.frames.created_generator(entry["frame"])()
         elif state == "suspended":
             generator = self.frames.suspended_generator(entry["frame"])()
-            next(generator)  # runs the prologue up to the yield it was waiting at
+            generator.send(None)  # runs the prologue up to the yield it was waiting at
         else:
-            generator = _finished()
+            generator = _finished_coroutine() if entry.get("coroutine") else _finished()
         generator.__name__ = entry["name"]
         generator.__qualname__ = entry["qualname"]
         return generator
@@ -136,6 +136,15 @@ def _finished():
     generator = finished()
     generator.close()
     return generator
+
+
+def _finished_coroutine():
+    async def finished():
+        pass
+
+    coroutine = finished()
+    coroutine.close()
+    return coroutine
 
 
 def _record_refs(record: dict, include_generator: bool = True):

@@ -190,7 +190,7 @@ class Session:
         except NotSafe as reason:
             self.last_reason = str(reason)
             if reason.until_returns is not None:
-                self.tracer.skip(reason.until_returns)
+                self.tracer.skip(reason.until_returns, innermost)
             if not self._waiting_sent:  # tell the asker only when it has to wait
                 self._waiting_sent = True
                 request.reply("waiting", where=self._where(innermost or self._interrupted_at),

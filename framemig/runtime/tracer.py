@@ -66,9 +66,15 @@ class LineTracer:
             frame.f_trace = None
             frame = frame.f_back
 
-    def skip(self, frame) -> None:
-        """Stop visiting ``frame``'s lines (also when it resumes, if it is a generator's);
-        visit the program's frames below it instead."""
+    def skip(self, frame, innermost=None) -> None:
+        """Stop visiting ``frame``'s lines and those of every frame above it, up to
+        ``innermost`` (also when they resume, if they are generators'); visit the
+        program's frames below it instead."""
+        above = innermost
+        while above is not None and above is not frame:
+            above.f_trace = None
+            self.skipped.add(above)
+            above = above.f_back
         frame.f_trace = None
         self.skipped.add(frame)
         caller = frame.f_back
