@@ -46,6 +46,7 @@ class Restoration:
                 module.__file__ = path
                 module.__loader__ = SourceFileLoader("__main__", path)
                 module.__spec__ = None
+                module.__cached__ = None  # as framemig exec sets them, in that order
                 module.__builtins__ = builtins
             else:
                 locations = [os.path.dirname(path)] if entry.get("package") else None

@@ -42,3 +42,4 @@ def main():
 
 
 main()
+print("globals", list(globals()))
