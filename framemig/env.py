@@ -171,6 +171,23 @@ def stack_effect(opname: str, opcode: int, arg, jump: bool) -> int:
     return dis.stack_effect(opcode, arg, jump=jump)
 
 
+def new_main_module(path: str):
+    """An empty ``__main__`` module for the script at ``path``, holding what ``python
+    path`` puts in it, in the same order (a program may list its globals)."""
+    import builtins
+    import types
+    from importlib.machinery import SourceFileLoader
+
+    module = types.ModuleType("__main__")
+    module.__loader__ = SourceFileLoader("__main__", path)
+    module.__spec__ = None
+    module.__annotations__ = {}
+    module.__builtins__ = builtins
+    module.__file__ = path
+    module.__cached__ = None
+    return module
+
+
 def interpreter_facts() -> dict:
     """What a snapshot records about the interpreter that wrote it."""
     return {

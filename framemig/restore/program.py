@@ -14,8 +14,8 @@ import importlib.util
 import os
 import sys
 import types
-from importlib.machinery import SourceFileLoader
 
+from framemig import env
 from framemig.errors import RestoreFailed
 from framemig.restore.decoder import Decoder
 from framemig.restore.frames import FrameBuilder
@@ -42,12 +42,7 @@ class Restoration:
             name = entry["name"]
             path = self.sources.path(entry["source"])
             if name == "__main__":
-                module = types.ModuleType("__main__")
-                module.__file__ = path
-                module.__loader__ = SourceFileLoader("__main__", path)
-                module.__spec__ = None
-                module.__cached__ = None  # as framemig exec sets them, in that order
-                module.__builtins__ = builtins
+                module = env.new_main_module(path)
             else:
                 locations = [os.path.dirname(path)] if entry.get("package") else None
                 spec = importlib.util.spec_from_file_location(

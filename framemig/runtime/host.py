@@ -9,11 +9,8 @@ a registration file. When the main code is done, pending framemig timers run, as
 
 from __future__ import annotations
 
-import builtins
 import os
 import sys
-import types
-from importlib.machinery import SourceFileLoader
 
 from framemig import __version__, env
 from framemig.errors import ProgramNotFound
@@ -46,12 +43,7 @@ class Host:
             raise ProgramNotFound(f"can't open file {full!r}: {exc}") from None
         sys.argv[:] = [path, *args]
         sys.path[0] = os.path.dirname(full)
-        module = types.ModuleType("__main__")
-        module.__file__ = full
-        module.__loader__ = SourceFileLoader("__main__", full)
-        module.__spec__ = None
-        module.__cached__ = None
-        module.__builtins__ = builtins
+        module = env.new_main_module(full)
         sys.modules["__main__"] = module
         try:
             code = compile(source, full, "exec", dont_inherit=True)
