@@ -15,10 +15,6 @@ from framemig.capture.encoder import Encoder
 from framemig.capture.refusal import NotSafe
 from framemig.capture.world import World
 
-_SKIP_DIRS = {".git", ".hg", ".venv", "venv", "__pycache__", "node_modules", "site-packages",
-              ".tox", ".mypy_cache", ".pytest_cache", "build", "dist"}
-_EXTRA_SOURCE_BUDGET = 2_000_000  # bytes of not-yet-imported program files to carry
-
 
 def check_threads() -> None:
     main = threading.main_thread()
@@ -59,7 +55,7 @@ def _take(world, live, pending, runtime_state, handled_exception) -> dict:
     runtime = {key: enc.root(value, f"framemig {key}") for key, value in runtime_state.items()}
     handled = enc.root(handled_exception, "the exception being handled")
     objects = enc.drain()
-    _carry_program_files(world)
+    world.carry_program_modules()
     return {
         "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds"),
         "framemig": framemig.__version__,
@@ -79,25 +75,3 @@ def _take(world, live, pending, runtime_state, handled_exception) -> dict:
         "stats": {"objects": len(objects), "dill": enc.dill_count},
         "objects": objects,
     }
-
-
-def _carry_program_files(world: World) -> None:
-    """Carry the program's other .py files, so that imports still to come find them."""
-    budget = _EXTRA_SOURCE_BUDGET
-    world.carry_file(world.main_path)
-    for directory, subdirs, files in os.walk(world.root):
-        subdirs[:] = sorted(d for d in subdirs if d not in _SKIP_DIRS and not d.startswith("."))
-        for name in sorted(files):
-            if not name.endswith(".py"):
-                continue
-            path = os.path.join(directory, name)
-            if world.source_key(path) in world.used_sources:
-                continue
-            try:
-                size = os.path.getsize(path)
-            except OSError:
-                continue
-            if size > budget:
-                return
-            budget -= size
-            world.carry_file(path)

@@ -1,13 +1,21 @@
 """What belongs to the program being captured, and where its code comes from.
 
-The program is the main script and every module loaded from the script's directory. Its
-modules are carried by value (their globals travel); everything else (the standard library,
-installed packages) is re-imported by name on the target. Frames and functions name their
-code by source location, so the text of each file they come from travels too.
+The program is the main script and every module loaded from the script's directory that
+is not an installed library. Its modules are carried by value (their globals travel);
+everything else (the standard library, installed packages) is re-imported by name on the
+target. Frames and functions name their code by source location, so the text of each file
+they come from travels too.
+
+An installed library is anything under ``sys.prefix`` or ``sys.base_prefix`` (and their
+exec variants, unless the program itself lives there), in a ``site-packages`` or
+``dist-packages`` directory, or in a virtual environment (a directory holding
+``pyvenv.cfg``) -- wherever it sits, even inside the program's directory: a ``.venv``
+beside the program is not the program.
 """
 
 from __future__ import annotations
 
+import functools
 import linecache
 import os
 import sys
@@ -39,7 +47,8 @@ class World:
         path = os.path.abspath(filename)
         if path == self.main_path:
             return True
-        return path.startswith(self.root + os.sep) and not is_framemig_file(path)
+        return (path.startswith(self.root + os.sep) and not is_framemig_file(path)
+                and not is_installed_library(path, self.root))
 
     def _find_program_modules(self) -> dict[str, ModuleType]:
         found = {}
@@ -117,8 +126,18 @@ class World:
         """Carry ``filename`` in the snapshot even if no code of it is on the stack."""
         try:
             self._index(filename)
-        except (SyntaxError, ValueError, CannotTravel):
+        except (SyntaxError, ValueError, UnicodeDecodeError, CannotTravel):
             pass
+
+    def carry_program_modules(self) -> None:
+        """Carry the source of the main script and of every program module loaded: they
+        are what the restored program's modules are made from. Files of the program's
+        directory that it has not imported stay where they are."""
+        self.carry_file(self.main_path)
+        for module in self.program_modules.values():
+            filename = getattr(module, "__file__", None)
+            if filename and filename.endswith(".py"):
+                self.carry_file(filename)
 
     def _index_for_key(self, key: codes.CodeKey) -> None:
         """Make sure the source a resume code stands for travels in the snapshot."""
@@ -127,3 +146,55 @@ class World:
         path = key.source[4:] if key.source.startswith("lib:") else os.path.join(
             self.root, key.source)
         self._index(path)
+
+
+_LIBRARY_DIRS = {"site-packages", "dist-packages"}
+
+
+@functools.lru_cache(maxsize=1)
+def _prefixes() -> tuple[str, ...]:
+    found = []
+    for prefix in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix):
+        for path in (os.path.abspath(prefix), os.path.realpath(prefix)):
+            if path not in found and path != os.sep:
+                found.append(path)
+    return tuple(found)
+
+
+def _inside(path: str, directory: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_venv(directory: str) -> bool:
+    return os.path.isfile(os.path.join(directory, "pyvenv.cfg"))
+
+
+@functools.lru_cache(maxsize=16384)
+def is_installed_library(path: str, root: str) -> bool:
+    """Is the file at ``path`` an installed library (never a module of the program whose
+    directory is ``root``)?"""
+    path = os.path.abspath(path)
+    real = os.path.realpath(path)
+    for prefix in _prefixes():
+        # a program kept under the interpreter's prefix (in its venv's directory, say) is
+        # still a program: that prefix says nothing of the program's own files
+        if _inside(root, prefix):
+            continue
+        if _inside(path, prefix) or _inside(real, prefix):
+            return True
+    # site-packages below the program's root (a program may itself live under a directory
+    # of that name: what is above the root says nothing)
+    below = os.path.relpath(path, root) if _inside(path, root) else path
+    if _LIBRARY_DIRS & set(below.split(os.sep)[:-1]):
+        return True
+    # a virtual environment: a directory with pyvenv.cfg between the file and the root
+    directory = os.path.dirname(path)
+    while _inside(directory, root) and directory != root:
+        if _is_venv(directory):
+            return True
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    return False
