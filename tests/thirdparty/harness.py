@@ -43,7 +43,8 @@ HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
 DRIVERS = sorted(HERE.glob("drv_*.py"))
 REFUSED = (66, 67)  # no safe point in time, cannot travel: the program runs on
-NO_SUCH_PROCESS = 64
+ENDED = (64, 65)  # no such process; not framemig's: what dump says of an ended program
+ENDED_GRACE = 5.0
 CHAINS = {
     "same": ("3.11", "3.11", "3.11", "3.11"),
     "cross": ("3.11", "3.12", "3.13", "3.11"),
@@ -233,9 +234,11 @@ def run_chain(env: Env, program: Path, chain: tuple[str, ...], seed: int, expect
             current = _Process(env, chain[position], "restore", [snapshot], f"piece{hop}")
         elif dump.returncode in REFUSED:
             continue  # the same piece runs on; the next hop dumps it again
-        elif dump.returncode == NO_SUCH_PROCESS and current.wait(deadline_each) is not None:
+        elif dump.returncode in ENDED and current.wait(ENDED_GRACE) is not None:
+            # it ended on its own while the dump was asked (an ended process that is not
+            # reaped yet is reported as "not started by framemig")
             attempt.program_rc = current.popen.returncode
-            break  # it ended on its own while the dump was asked
+            break
         else:
             outcome.failures.append(f"hop {hop}: dump on {current.version} ({current.command}) "
                                     f"exited {dump.returncode}: {attempt.dump_said}")
