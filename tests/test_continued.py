@@ -106,7 +106,7 @@ def test_dump_during_an_import_waits_for_it(env, monkeypatch):
             flag.touch()  # the dump waits inside the import: let the import end
 
     try:
-        live.wait_for(b"importing")
+        live.wait_for(b"inside the import")
         ticket = client.ask(live.pid, "exit", str(env.tmp / "imp.json"), 60.0, progress)
         ticket.close()
         first = live.finish()

@@ -19,8 +19,13 @@ from framemig.interp.trampolines import TRAMPOLINE_CODES
 
 
 @functools.lru_cache(maxsize=1024)
-def _in_directory(filename: str, directory: str) -> bool:
-    return os.path.abspath(filename).startswith(directory + os.sep)
+def _in_program(filename: str, directory: str) -> bool:
+    """Is ``filename`` the program's (in its directory, and not an installed library such
+    as a virtual environment kept beside it)? Asked only while tracing."""
+    from framemig.capture.world import is_installed_library
+
+    path = os.path.abspath(filename)
+    return path.startswith(directory + os.sep) and not is_installed_library(path, directory)
 
 
 def is_ours(frame) -> bool:
@@ -109,7 +114,7 @@ class LineTracer:
 
     def _is_program(self, code) -> bool:
         return codes.resume_info(code) is not None or \
-            _in_directory(code.co_filename, self.program_dir)
+            _in_program(code.co_filename, self.program_dir)
 
     def _skips(self, frame) -> bool:
         """Is ``frame`` skipped, or called by a skipped frame (then it is skipped too)?

@@ -2,6 +2,7 @@
 import os
 import sys
 
+print("inside the import", flush=True)
 turns = 0
 while sys.argv[1:] and not os.path.exists(sys.argv[1]):
     turns += 1
