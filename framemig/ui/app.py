@@ -5,6 +5,10 @@ The registry is read in a worker thread — once per refresh period, and at once
 event arrives on the fleet's event channel, so a change shows within a second without
 hammering Redis. Tables are updated cell by cell, so a fleet of a thousand nodes does not
 redraw a thousand rows every second.
+
+What the workers bring is drawn on the app's loop, and only while the app runs: once it
+shuts down (q, SIGTERM, the end of a test) its screens are taken apart, and a refresh that
+lands then has nothing to draw on.
 """
 
 from __future__ import annotations
@@ -92,10 +96,20 @@ class TopApp(App):
     def on_unmount(self) -> None:
         self._stop.set()
 
+    @property
+    def drawable(self) -> bool:
+        """Whether the main view is there to draw on. Not while the app shuts down: its
+        screens are being taken apart then, and a refresh, an event or a command's outcome
+        that a worker hands over at that moment finds no widgets (textual stops the app's
+        loop first, so ``is_running`` turns false before the first widget goes)."""
+        return self.is_running
+
     # --- data ---------------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="reload")
     def reload(self) -> None:
+        if not self.drawable:
+            return
         try:
             self.view.refresh()
             detail = self._fetch_detail()
@@ -107,11 +121,11 @@ class TopApp(App):
     @work(thread=True, group="events")
     def listen(self) -> None:
         """Refresh as soon as the fleet says something changed."""
-        while not self._stop.is_set():
+        while not self._stop.is_set() and self.drawable:
             try:
                 pubsub = self.conn.pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(protocol.EVENTS)
-                while not self._stop.is_set():
+                while not self._stop.is_set() and self.drawable:
                     message = pubsub.get_message(timeout=0.5)
                     if message is not None:
                         self.call_from_thread(self._on_event, json.loads(message["data"]))
@@ -122,6 +136,8 @@ class TopApp(App):
     def _on_event(self, event: dict) -> None:
         """Redraw now; what happened elsewhere in the fleet (another terminal moved a
         program, a node came or went) is said in the status line too."""
+        if not self.drawable:
+            return
         self.reload()
         kind = event.get("event")
         if kind == "program_migrated":
@@ -142,6 +158,8 @@ class TopApp(App):
     # --- drawing ------------------------------------------------------------------------------
 
     def draw(self, detail) -> None:
+        if not self.drawable:
+            return
         view = self.view
         filtered = f" - filter '{view.filter}'" if view.filter else ""
         scope = view.selected_node or "all nodes"
@@ -191,6 +209,8 @@ class TopApp(App):
             return None
 
     def _show_detail(self, detail) -> None:
+        if not self.drawable:
+            return
         pane = self.part("#detail", Static)
         program_id = self._cursor_key(self.part("#programs", DataTable))
         if program_id != self._detail_for:
@@ -220,6 +240,8 @@ class TopApp(App):
         pane.update(text)
 
     def say(self, message: str, error: bool = False) -> None:
+        if not self.drawable:
+            return
         stamp = time.strftime("%H:%M:%S")
         self.part("#status", Static).update(
             Text(f"{stamp} {message}", style="bold red" if error else ""))

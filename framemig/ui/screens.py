@@ -88,14 +88,20 @@ class TargetScreen(ModalScreen[str | None]):
 
 
 class LogScreen(Screen):
-    """A program's output as it comes, wherever it runs (`l`)."""
+    """A program's output as it comes, wherever it runs (`l`).
 
-    BINDINGS = [Binding("escape,q,l", "app.pop_screen", "back")]
+    Lines are read in a worker thread and written on the app's loop; when the screen
+    closes it stops following first, so lines read meanwhile are not written to a log
+    that is being taken away."""
+
+    BINDINGS = [Binding("escape,q,l", "close", "back")]
 
     def __init__(self, conn, program_id: str):
         super().__init__()
         self.conn, self.program_id = conn, program_id
         self.last = "0-0"
+        self.following = True
+        self._timer = None
 
     def compose(self) -> ComposeResult:
         yield Label(f" output of {self.program_id} (following; Esc to go back)")
@@ -104,10 +110,18 @@ class LogScreen(Screen):
 
     def on_mount(self) -> None:
         self.follow()
-        self.set_interval(0.25, self.follow)
+        self._timer = self.set_interval(0.25, self.follow)
+
+    def action_close(self) -> None:
+        self.following = False
+        if self._timer is not None:
+            self._timer.stop()
+        self.workers.cancel_group(self, "follow")
+        self.dismiss()
 
     def follow(self) -> None:
-        self.run_worker(self._read, thread=True, exclusive=True, group="follow")
+        if self.following:
+            self.run_worker(self._read, thread=True, exclusive=True, group="follow")
 
     def _read(self) -> None:
         batches = self.conn.xread({protocol.logs_key(self.program_id): self.last}, count=1000)
@@ -124,6 +138,8 @@ class LogScreen(Screen):
             self.app.call_from_thread(self._write, lines)
 
     def _write(self, lines: list[str]) -> None:
+        if not (self.following and self.app.is_running):  # closed, or the app shuts down
+            return
         log = self.query_one("#log", RichLog)
         for line in lines:
             log.write(line)
