@@ -82,13 +82,17 @@ class Fleet:
         self.logs[name] = log
         process = subprocess.Popen(
             [python(version), "-m", "framemig", "node", "--redis", self.server.url,
-             "--name", name, "--workdir", str(self.env.tmp / f"work-{name}"), *extra],
+             "--name", name, "--workdir", str(self.workdir(name)), *extra],
             stdout=log.open("wb"), stderr=subprocess.STDOUT, env=self.env.vars())
         self.nodes[name] = process
         self.started.append(process)
         if wait:
             self.wait_for(lambda: name in self.names(), f"node {name} to register")
         return process
+
+    def workdir(self, name: str) -> Path:
+        """Node ``name``'s directory; its programs' request files are in ``run`` there."""
+        return self.env.tmp / f"work-{name}"
 
     def names(self) -> set[str]:
         return {n["name"] for n in self.node_records()}
@@ -117,6 +121,18 @@ class Fleet:
         self.wait_for(lambda: (self.program(program_id) or {}).get("status") == "running",
                       f"{program_id} to run")
         return program_id
+
+    def output(self, program_id: str) -> bytes:
+        """What the program has printed so far, wherever it ran."""
+        return self.cli("logs", program_id).stdout
+
+    def wait_lines(self, program_id: str, count: int, timeout: float = 60.0) -> int:
+        """Wait until the program has printed ``count`` lines (at least one); return how
+        many it has printed."""
+        def printed() -> int:
+            lines = len(self.output(program_id).splitlines())
+            return lines if lines >= count else 0
+        return self.wait_for(printed, f"{program_id} to print {count} lines", timeout)
 
     def wait_for(self, condition, what: str, timeout: float = 30.0):
         deadline = time.monotonic() + timeout

@@ -1,5 +1,10 @@
 """The fleet: node daemons on a real Redis, programs run, watched, paused and migrated
-between nodes on different CPython versions, and the ways a migration can fail."""
+between nodes on different CPython versions, and the ways a migration can fail.
+
+The programs run until the test tells them to stop (a file appears), so a slow machine
+cannot make one end before a command reaches it; the tests wait for what they need to
+see (a line printed, a state reached), never for a fixed time.
+"""
 
 import json
 import os
@@ -22,6 +27,20 @@ def plain_output(env, program, *args):
     return env.plain(program, *args).stdout
 
 
+def uninterrupted(env, program, output: bytes) -> bytes:
+    """What ``program`` (counter.py, bigstate.py) prints run plainly for as many steps as
+    ``output`` shows: a moved program must have printed exactly that."""
+    steps = sum(1 for line in output.splitlines() if line.startswith((b"step ", b"tick ")))
+    assert steps > 0, output
+    return plain_output(env, program, str(steps))
+
+
+def logged_lines(fleet, program_id) -> list[dict]:
+    """The program's whole output as JSON log entries, once it has ended."""
+    return [json.loads(line) for line in fleet.cli("logs", program_id, "-f", "--json")
+            .stdout.splitlines()]
+
+
 def test_nodes_register_with_their_facts(fleet):
     fleet.start_node("pi3", "3.11", "--label", "room=kitchen")
     fleet.start_node("zero", "3.13")
@@ -36,25 +55,29 @@ def test_nodes_register_with_their_facts(fleet):
     assert b"pi3" in shown.stdout and b"room=kitchen" in shown.stdout
 
 
-def test_run_ps_and_logs(env, fleet):
+def test_run_ps_and_logs(env, fleet, tmp_path):
     fleet.start_node("a", "3.11")
-    program_id = fleet.run(FLEET / "counter.py", "a", "30")
+    stop = tmp_path / "stop"
+    program_id = fleet.run(FLEET / "counter.py", "a", stop)
     record = fleet.program(program_id)
     assert record["node"] == "a" and record["name"] == "counter.py"
     assert record["migrations"] == 0 and record["pid"]
+    fleet.wait_lines(program_id, 3)
+    stop.touch()
     logs = fleet.cli("logs", program_id, "-f")
-    assert logs.stdout == plain_output(env, FLEET / "counter.py", "30")
+    assert logs.stdout == uninterrupted(env, FLEET / "counter.py", logs.stdout)
     fleet.wait_for(lambda: fleet.program(program_id)["status"] == "exited", "exit")
     assert fleet.program(program_id)["exit_code"] == 0
     assert b"exited (0)" in fleet.cli("ps").stdout
 
 
-def test_migrate_across_three_versions(env, fleet):
+def test_migrate_across_three_versions(env, fleet, tmp_path):
     fleet.start_node("n311", "3.11")
     fleet.start_node("n312", "3.12")
     fleet.start_node("n313", "3.13")
-    program_id = fleet.run(FLEET / "counter.py", "n311")
-    time.sleep(0.5)
+    stop = tmp_path / "stop"
+    program_id = fleet.run(FLEET / "counter.py", "n311", stop)
+    printed = fleet.wait_lines(program_id, 3)
     first = fleet.cli("migrate", program_id, "--to", "n312", "--json")
     assert first.returncode == 0, (first, fleet.node_logs())
     reply = json.loads(first.stdout)
@@ -62,68 +85,82 @@ def test_migrate_across_three_versions(env, fleet):
     assert "3.11" in reply["python_from"] and "3.12" in reply["python_to"]
     assert set(reply["phases"]) >= {"safe_point_ms", "capture_ms", "transfer_ms",
                                     "restore_ms", "total_ms"}
-    time.sleep(0.5)
+    fleet.wait_lines(program_id, printed + 3)  # it runs on n312
     second = fleet.cli("migrate", program_id, "--to", "n313")
     assert second.returncode == 0, (second, fleet.node_logs())
     assert b"restore" in second.stdout and b"n312 -> n313" in second.stdout
     record = fleet.program(program_id)
     assert record["node"] == "n313" and record["migrations"] == 2
+    stop.touch()
     logs = fleet.cli("logs", program_id, "-f")
-    assert logs.stdout == plain_output(env, FLEET / "counter.py")
+    assert logs.stdout == uninterrupted(env, FLEET / "counter.py", logs.stdout)
+    assert {e["node"] for e in logged_lines(fleet, program_id) if e["stream"] == "out"} == \
+        {"n311", "n312", "n313"}
     history = json.loads(fleet.server.client().get(protocol.program_key(program_id)))["history"]
     assert [(h["from"], h["to"]) for h in history] == [("n311", "n312"), ("n312", "n313")]
 
 
-def test_pause_and_resume(env, fleet):
+def test_pause_and_resume(env, fleet, tmp_path):
     fleet.start_node("a")
-    program_id = fleet.run(FLEET / "counter.py", "a", "40")
+    stop = tmp_path / "stop"
+    program_id = fleet.run(FLEET / "counter.py", "a", stop)
     paused = fleet.cli("pause", program_id)
     assert paused.returncode == 0 and b"paused on a at counter.py" in paused.stdout
     fleet.wait_for(lambda: fleet.program(program_id)["status"] == "paused", "paused status")
-    before = fleet.cli("logs", program_id).stdout
-    time.sleep(0.6)
-    assert fleet.cli("logs", program_id).stdout == before  # it does not move while paused
+    before = fleet.output(program_id)
+    time.sleep(0.6)  # not a wait for something: the time in which nothing may happen
+    assert fleet.output(program_id) == before  # it does not move while paused
     assert fleet.cli("resume", program_id).returncode == 0
+    fleet.wait_lines(program_id, len(before.splitlines()) + 2)
+    stop.touch()
     logs = fleet.cli("logs", program_id, "-f")
-    assert logs.stdout == plain_output(env, FLEET / "counter.py", "40")
+    assert logs.stdout == uninterrupted(env, FLEET / "counter.py", logs.stdout)
 
 
-def test_a_paused_program_can_be_migrated(env, fleet):
+def test_a_paused_program_can_be_migrated(env, fleet, tmp_path):
     fleet.start_node("a", "3.11")
     fleet.start_node("b", "3.13")
-    program_id = fleet.run(FLEET / "counter.py", "a", "40")
+    stop = tmp_path / "stop"
+    program_id = fleet.run(FLEET / "counter.py", "a", stop)
     assert fleet.cli("pause", program_id).returncode == 0
     moved = fleet.cli("migrate", program_id, "--to", "b")
     assert moved.returncode == 0, (moved, fleet.node_logs())
+    fleet.wait_lines(program_id, len(fleet.output(program_id).splitlines()) + 2)  # on b
+    stop.touch()
     logs = fleet.cli("logs", program_id, "-f")
-    assert logs.stdout == plain_output(env, FLEET / "counter.py", "40")
+    assert logs.stdout == uninterrupted(env, FLEET / "counter.py", logs.stdout)
 
 
 def test_rollback_when_the_target_refuses(env, fleet, tmp_path):
     fleet.start_node("a", "3.11")
     fleet.start_node("b", "3.12")
+    lines = "".join(f"line {n}\n" for n in range(10))
+    reference = tmp_path / "reference.txt"
+    reference.write_text(lines + "stop\n")
+    want = plain_output(env, FLEET / "file_reader.py", str(reference))
     data = tmp_path / "lines.txt"
-    data.write_text("".join(f"line {n}\n" for n in range(60)))
-    want = plain_output(env, FLEET / "file_reader.py", str(data))
+    data.write_text(lines)
+    writer = data.open("a")
     program_id = fleet.run(FLEET / "file_reader.py", "a", str(data))
-    time.sleep(0.3)
+    fleet.wait_lines(program_id, 1)  # it has the file open
     data.unlink()  # the open file cannot be opened again on the target
     moved = fleet.cli("migrate", program_id, "--to", "b")
     assert moved.returncode == 85, moved
     assert b"refused by b" in moved.stderr and b"goes on on a" in moved.stderr
     record = fleet.program(program_id)
     assert record["node"] == "a" and record["status"] == "running"
-    logs = fleet.cli("logs", program_id, "-f", "--json").stdout.splitlines()
-    text = "".join(json.loads(line)["text"] for line in logs
-                   if json.loads(line)["stream"] == "out")
+    writer.write("stop\n")  # to the file it still has open
+    writer.close()
+    logs = logged_lines(fleet, program_id)
+    text = "".join(entry["text"] for entry in logs if entry["stream"] == "out")
     assert text.encode() == want, (logs[-3:], fleet.node_logs())
 
 
-def test_rollback_when_the_target_dies_during_restore(env, fleet):
+def test_rollback_when_the_target_dies_during_restore(env, fleet, tmp_path):
     fleet.start_node("a", "3.11")
     target = fleet.start_node("b", "3.13")
-    want = plain_output(env, FLEET / "bigstate.py")
-    program_id = fleet.run(FLEET / "bigstate.py", "a")
+    stop = tmp_path / "stop"
+    program_id = fleet.run(FLEET / "bigstate.py", "a", stop)
     result = {}
     migrate = threading.Thread(
         target=lambda: result.update(run=fleet.cli("migrate", program_id, "--to", "b")))
@@ -140,23 +177,38 @@ def test_rollback_when_the_target_dies_during_restore(env, fleet):
     assert moved.returncode == 85, moved
     assert b"b is gone" in moved.stderr or b"did not take it" in moved.stderr
     assert fleet.program(program_id)["node"] == "a"
-    assert fleet.cli("logs", program_id, "-f").stdout == want
+    stop.touch()
+    logs = fleet.cli("logs", program_id, "-f")
+    assert logs.stdout == uninterrupted(env, FLEET / "bigstate.py", logs.stdout)
 
 
-def test_program_that_ends_during_migration(fleet):
+def test_program_that_ends_during_migration(fleet, tmp_path):
     fleet.start_node("a")
     fleet.start_node("b")
-    program_id = fleet.run(FLEET / "c_busy.py", "a")
-    moved = fleet.cli("migrate", program_id, "--to", "b", "--timeout", "10")
+    stop = tmp_path / "stop"
+    program_id = fleet.run(FLEET / "c_wait.py", "a", stop)
+    pid = fleet.program(program_id)["pid"]
+    fleet.wait_for(lambda: b"waiting" in fleet.output(program_id), "it to wait in C code")
+    result = {}
+    migrate = threading.Thread(target=lambda: result.update(
+        run=fleet.cli("migrate", program_id, "--to", "b", "--timeout", "30")))
+    migrate.start()
+    # the request stays unread while the program is in C code: it has reached the program
+    fleet.wait_for(lambda: list((fleet.workdir("a") / "run").glob(f"{pid}.req.*.json"))
+                   or not migrate.is_alive(), "the migration to ask the program")
+    assert migrate.is_alive(), result
+    stop.touch()
+    migrate.join(timeout=120)
+    moved = result["run"]
     assert moved.returncode != 0
     assert b"ended before" in moved.stderr, moved
     fleet.wait_for(lambda: fleet.program(program_id)["status"] == "exited", "exit on a")
 
 
-def test_a_killed_node_vanishes_and_takes_its_programs(fleet):
+def test_a_killed_node_vanishes_and_takes_its_programs(fleet, tmp_path):
     node = fleet.start_node("doomed")
     fleet.start_node("witness")
-    program_id = fleet.run(FLEET / "counter.py", "doomed", "400")
+    program_id = fleet.run(FLEET / "counter.py", "doomed", tmp_path / "stop")
     pid = fleet.program(program_id)["pid"]
     node.kill()
     fleet.wait_for(lambda: "doomed" not in fleet.names(), "the dead node to vanish",
@@ -164,12 +216,14 @@ def test_a_killed_node_vanishes_and_takes_its_programs(fleet):
     assert wait_gone(pid), "a program outlived its node"
 
 
-def test_sigterm_stops_programs_and_says_goodbye(fleet):
+def test_sigterm_stops_programs_and_says_goodbye(fleet, tmp_path):
     node = fleet.start_node("calm")
-    program_id = fleet.run(FLEET / "counter.py", "calm", "400")
+    program_id = fleet.run(FLEET / "counter.py", "calm", tmp_path / "stop")
     pid = fleet.program(program_id)["pid"]
     events = fleet.server.client().pubsub()
     events.subscribe(protocol.EVENTS)
+    confirmed = events.get_message(timeout=10)  # subscribed before the node can say bye
+    assert confirmed and confirmed["type"] == "subscribe", confirmed
     node.send_signal(signal.SIGTERM)
     assert node.wait(timeout=20) == 0
     assert wait_gone(pid)
@@ -254,7 +308,8 @@ def test_tcp_url_with_password(env, tmp_path):
 def test_the_node_survives_redis_going_away(fleet, server):
     fleet.start_node("steady")
     server.stop()
-    time.sleep(2)
+    fleet.wait_for(lambda: "retrying" in fleet.logs["steady"].read_text(),
+                   "the node to notice that Redis is gone")
     server.start()
     fleet.wait_for(lambda: "steady" in fleet.names(), "the node to come back", timeout=30)
     assert fleet.nodes["steady"].poll() is None
@@ -289,17 +344,21 @@ def test_run_a_directory_and_logs_as_json(env, fleet, tmp_path):
     app = tmp_path / "app"
     app.mkdir()
     (app / "helper.py").write_text("def greet(n):\n    return f'hello {n}'\n")
-    (app / "__main__.py").write_text(
-        "import sys, time\nfrom helper import greet\n"
-        "for n in range(int(sys.argv[1])):\n    print(greet(n), flush=True)\n"
-        "    time.sleep(0.05)\n")
+    (app / "__main__.py").write_text(  # greets until told to stop
+        "import os, sys, time\nfrom helper import greet\nn = 0\n"
+        "while not os.path.exists(sys.argv[1]):\n    print(greet(n), flush=True)\n"
+        "    n += 1\n    time.sleep(0.05)\n")
     fleet.start_node("a", "3.12")
     fleet.start_node("b", "3.11")
-    program_id = fleet.run(app, "a", "30")
-    assert fleet.cli("migrate", program_id, "--to", "b").returncode == 0
-    lines = [json.loads(line) for line in fleet.cli("logs", program_id, "-f", "--json")
-             .stdout.splitlines()]
+    stop = tmp_path / "stop"
+    program_id = fleet.run(app, "a", stop)
+    printed = fleet.wait_lines(program_id, 2)
+    moved = fleet.cli("migrate", program_id, "--to", "b")
+    assert moved.returncode == 0, (moved, fleet.node_logs())
+    fleet.wait_lines(program_id, printed + 2)
+    stop.touch()
+    lines = logged_lines(fleet, program_id)
     text = "".join(entry["text"] for entry in lines if entry["stream"] == "out")
-    assert text == "".join(f"hello {n}\n" for n in range(30))
-    assert {entry["node"] for entry in lines} == {"a", "b"}
+    assert text == "".join(f"hello {n}\n" for n in range(text.count("\n")))
+    assert {entry["node"] for entry in lines if entry["stream"] == "out"} == {"a", "b"}
     assert lines[-1]["stream"] == "exit" and lines[-1]["text"] == "0"

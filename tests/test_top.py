@@ -20,7 +20,7 @@ import pytest
 
 from tests.harness import HERE, python
 
-COUNTER = HERE / "programs" / "fleet" / "counter.py"
+COUNTER = HERE / "programs" / "fleet" / "counter.py"  # counts until a file (never made) exists
 ROW = r"{}\s+(?:up|busy|gone)\s+\S+\s+\S+\s+3\.1\d"  # a node's row: status, host, arch, python
 
 
@@ -54,10 +54,10 @@ def run(coroutine):
     return asyncio.run(coroutine)
 
 
-def test_pause_resume_and_migrate_with_keys(fleet):
+def test_pause_resume_and_migrate_with_keys(fleet, tmp_path):
     fleet.start_node("alpha")
     fleet.start_node("beta")
-    program_id = fleet.run(COUNTER, "alpha", "100000")
+    program_id = fleet.run(COUNTER, "alpha", tmp_path / "stop")
 
     async def scenario():
         app = make_app(fleet.server)
@@ -83,6 +83,10 @@ def test_pause_resume_and_migrate_with_keys(fleet):
             await pilot.press("question_mark")
             await shows(pilot, "follow its output")
             await pilot.press("escape")
+            await pilot.press("l")  # its output, as it comes; Esc goes back
+            await shows(pilot, lambda t: f"output of {program_id}" in t and "step " in t)
+            await pilot.press("escape")
+            await shows(pilot, lambda t: f"output of {program_id}" not in t and "alpha" in t)
             await pilot.press("q")
     run(scenario())
     assert fleet.program(program_id)["node"] == "alpha"
@@ -111,9 +115,9 @@ def test_nodes_appear_turn_gone_and_leave(fleet, monkeypatch):
     run(scenario())
 
 
-def test_kill_asks_first_and_failures_are_shown(fleet):
+def test_kill_asks_first_and_failures_are_shown(fleet, tmp_path):
     fleet.start_node("solo")
-    program_id = fleet.run(COUNTER, "solo", "100000")
+    program_id = fleet.run(COUNTER, "solo", tmp_path / "stop")
 
     async def scenario():
         app = make_app(fleet.server)
@@ -134,11 +138,11 @@ def test_kill_asks_first_and_failures_are_shown(fleet):
     run(scenario())
 
 
-def test_filter_sort_and_the_80x24_layout(fleet):
+def test_filter_sort_and_the_80x24_layout(fleet, tmp_path):
     fleet.start_node("north")
     fleet.start_node("south")
-    first = fleet.run(COUNTER, "north", "100000")
-    second = fleet.run(COUNTER, "south", "100000")
+    first = fleet.run(COUNTER, "north", tmp_path / "stop")
+    second = fleet.run(COUNTER, "south", tmp_path / "stop")
 
     async def scenario():
         app = make_app(fleet.server)
@@ -163,9 +167,9 @@ def test_filter_sort_and_the_80x24_layout(fleet):
     run(scenario())
 
 
-def test_once_prints_one_plain_frame(fleet):
+def test_once_prints_one_plain_frame(fleet, tmp_path):
     fleet.start_node("plain")
-    program_id = fleet.run(COUNTER, "plain", "100000")
+    program_id = fleet.run(COUNTER, "plain", tmp_path / "stop")
     done = fleet.cli("top", "--once")
     assert done.returncode == 0, done
     text = done.stdout.decode()
@@ -179,7 +183,7 @@ def test_once_prints_one_plain_frame(fleet):
 def test_the_terminal_is_restored_when_top_quits(fleet, env, tmp_path, how):
     fleet.start_node("tty")
     socket = str(tmp_path / "tmux.sock")
-    command = f"{python('3.11')} -m framemig top --redis {fleet.server.url}; echo TOP-ENDED-$?; sleep 60"
+    command = f"{python('3.11')} -m framemig top --redis {fleet.server.url}; echo TOP-ENDED-$?; sleep infinity"
     tmux = ["tmux", "-S", socket]
     subprocess.run([*tmux, "new-session", "-d", "-x", "80", "-y", "24", command],
                    check=True, env=env.vars())
@@ -213,6 +217,30 @@ def test_the_terminal_is_restored_when_top_quits(fleet, env, tmp_path, how):
         assert mode == "0"
     finally:
         subprocess.run([*tmux, "kill-server"], capture_output=True)
+
+
+def test_what_workers_hand_over_while_top_closes_is_not_drawn(server):
+    """Refreshes, fleet events and command outcomes come from worker threads at any moment,
+    also while the app shuts down and its widgets go one by one; drawing them then crashed
+    the app (NoMatches '#headline'). Here each lands as a widget of the main view goes."""
+    from textual import events
+    from textual.message_pump import active_message_pump
+
+    app = make_app(server)
+    landed = []
+
+    def hook(message) -> None:
+        if isinstance(message, events.Unmount) and active_message_pump.get() is not app:
+            landed.append(active_message_pump.get())
+            app.draw(None)
+            app.say("a late outcome")
+            app._on_event({"event": "node_up", "node": "late"})
+
+    async def scenario():
+        async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
+            await shows(pilot, "framemig top")
+    run(scenario())
+    assert len(landed) > 5  # the headline, the tables, the detail, the status line, ...
 
 
 def test_a_program_listed_by_two_nodes_while_it_moves_is_one_row(server):

@@ -1,11 +1,22 @@
-"""A long, slow loop: long enough to be paused and moved around."""
+"""A slow loop that runs until told to stop: long enough to be paused and moved around.
+
+``counter.py STOPFILE`` counts until that file exists; ``counter.py N`` counts N steps
+(how a test makes the output of an uninterrupted run to compare with)."""
+import os
 import sys
 import time
 
-steps = int(sys.argv[1]) if len(sys.argv) > 1 else 80
+
+def told_to_stop(steps):
+    until = sys.argv[1]
+    return steps >= int(until) if until.isdigit() else os.path.exists(until)
+
+
 total = 0
-for n in range(steps):
+n = 0
+while not told_to_stop(n):
     total += n * n
     print("step", n, total, flush=True)
+    n += 1
     time.sleep(0.05)
 print("done", total)
