@@ -8,6 +8,7 @@ import os
 _SKIP = {".git", ".hg", ".venv", "venv", "__pycache__", "node_modules", ".mypy_cache",
          ".pytest_cache", ".tox"}
 LIMIT = 50_000_000
+TTL = 7 * 24 * 3600  # seconds a bundle stays in Redis unless its program renews it
 
 
 def pack(path: str) -> dict:
@@ -39,15 +40,37 @@ def pack(path: str) -> dict:
 
 
 def unpack(bundle: dict, directory: str) -> str:
-    """Write the files under ``directory``; return the path of the main script."""
+    """Write the files under ``directory``; return the path of the main script. Every
+    name is checked before anything is written: none may lead out of ``directory`` (an
+    absolute path, ``..``, or a symbolic link already in the directory)."""
+    directory = os.path.abspath(directory)
+    real = os.path.realpath(directory)
+    targets = []
     for name, data in bundle["files"].items():
         target = os.path.normpath(os.path.join(directory, name))
-        if not target.startswith(os.path.abspath(directory) + os.sep):
+        if not target.startswith(directory + os.sep) or not os.path.realpath(
+                target).startswith(real + os.sep):
             raise ValueError(f"bundle path {name!r} leaves its directory")
+        targets.append((target, data))
+    main = os.path.normpath(os.path.join(directory, bundle["main"]))
+    if main not in {target for target, _ in targets}:
+        raise ValueError(f"the bundle's main {bundle['main']!r} is not among its files")
+    for target, data in targets:
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "wb") as handle:
             handle.write(base64.b64decode(data))
-    return os.path.join(directory, bundle["main"])
+    return main
+
+
+def fetch(conn, key: str) -> dict | None:
+    """The bundle stored under ``key``, its expiry renewed; None if it is gone."""
+    import json
+
+    with conn.pipeline() as pipe:
+        pipe.get(key)
+        pipe.expire(key, TTL)
+        raw, _ = pipe.execute()
+    return None if raw is None else json.loads(raw)
 
 
 def submit(conn, node: str, path: str, args: list[str], timeout: float = 30.0) -> dict:
@@ -61,7 +84,7 @@ def submit(conn, node: str, path: str, args: list[str], timeout: float = 30.0) -
     packed = pack(path)
     program_id = "p" + protocol.new_id()[:7]
     key = protocol.bundle_key(program_id)
-    conn.set(key, json.dumps(packed), ex=7 * 24 * 3600)
+    conn.set(key, json.dumps(packed), ex=TTL)
     name = os.path.basename(os.path.abspath(path))
     return protocol.send(conn, node, Command.RUN, {
         "program_id": program_id, "name": name, "bundle_key": key, "args": list(args)},

@@ -25,13 +25,20 @@ _DUMP_AT_HELP = "Capture when FILE:LINE is reached (the HIT-th time), e.g. prog.
 @click.option("--dump-at", metavar="FILE:LINE[#HIT]", help=_DUMP_AT_HELP)
 @click.option("--dump-to", metavar="PATH", help="Where --dump-at writes the snapshot.")
 @click.option("--leave-running", is_flag=True, help="With --dump-at: keep running after it.")
+@click.option("--program-dir", metavar="DIR", type=click.Path(file_okay=False),
+              help="The program's files are in DIR (a copy on this machine): run it from "
+                   "there if they are the ones captured.")
 @click.option("--ready-fd", type=int, hidden=True)
 @click.option("--go-fd", type=int, hidden=True)
 @click.option("--standby-fd", type=int, hidden=True)
 @expected_failures
-def restore_command(snapshot, emit, dump_at, dump_to, leave_running, ready_fd, go_fd,
-                    standby_fd):
+def restore_command(snapshot, emit, dump_at, dump_to, leave_running, program_dir, ready_fd,
+                    go_fd, standby_fd):
     """Continue the program captured in SNAPSHOT, from exactly where it stopped.
+
+    The program runs from its files where they were at capture if they are still there,
+    unchanged (or from --program-dir, if they are there); otherwise from a cache directory
+    holding the sources the snapshot carries.
 
     A supervisor may pass --ready-fd/--go-fd: the program is rebuilt, says so on the
     first, and runs only when 'g' arrives on the second.
@@ -42,19 +49,20 @@ def restore_command(snapshot, emit, dump_at, dump_to, leave_running, ready_fd, g
         raise click.UsageError(str(exc)) from None
     registration = None
     if standby_fd is not None:
-        snapshot = _wait_for_work(standby_fd)
+        snapshot, given = _wait_for_work(standby_fd)
+        program_dir = given or program_dir
         # framemig's from now on (framemig.cli.main registers every other restore)
         registration = channel.register_starting("restore")
     elif snapshot is None:
         raise click.UsageError("Missing argument 'SNAPSHOT'.")
     try:
-        _restore(snapshot, emit, breakpoint_spec, ready_fd, go_fd)
+        _restore(snapshot, emit, breakpoint_spec, ready_fd, go_fd, program_dir)
     finally:
         if registration is not None:
             channel.unregister(registration)
 
 
-def _restore(snapshot, emit, breakpoint_spec, ready_fd, go_fd) -> None:
+def _restore(snapshot, emit, breakpoint_spec, ready_fd, go_fd, program_dir=None) -> None:
     started = time.perf_counter()
     body = snapshot_format.read(snapshot)
     read_ms = (time.perf_counter() - started) * 1000
@@ -64,14 +72,19 @@ def _restore(snapshot, emit, breakpoint_spec, ready_fd, go_fd) -> None:
         _emit(emit, snapshot, body)
     namespace = {"__name__": "__framemig_resume__"}
     exec(compile(text, "<framemig resume module>", "exec"), namespace)
-    sys.exit(namespace["resume"](body=body, dump_at=breakpoint_spec, ready_fd=ready_fd,
-                                 go_fd=go_fd, read_ms=read_ms))
+    sys.exit(namespace["resume"](
+        body=body, dump_at=breakpoint_spec, ready_fd=ready_fd, go_fd=go_fd, read_ms=read_ms,
+        program_dir=os.path.abspath(program_dir) if program_dir else None))
 
 
-def _wait_for_work(fd: int) -> str:
+def _wait_for_work(fd: int) -> tuple[str, str | None]:
     """Stand by, everything loaded, until a node names the snapshot to restore: a node
     keeps one such process ready so that taking over a program does not wait for an
-    interpreter to start and import framemig (most of a small program's restore time)."""
+    interpreter to start and import framemig (most of a small program's restore time).
+    The node writes one line: the snapshot's path, or a JSON object that also names the
+    directory where it unpacked the program's files (``program_dir``). Returns both."""
+    import json
+
     from framemig.bus import streams  # noqa: F401  (framemig's own API for programs)
     from framemig.runtime import capturing, resume  # noqa: F401  (loaded ahead of need)
 
@@ -82,7 +95,11 @@ def _wait_for_work(fd: int) -> str:
             sys.exit(0)  # the node went away without needing us
         data += chunk
     os.close(fd)
-    return data.decode().strip()
+    line = data.decode().strip()
+    if line.startswith("{"):
+        work = json.loads(line)
+        return work["snapshot"], work.get("program_dir")
+    return line, None
 
 
 def _emit(directory: str, snapshot: str, body: dict) -> None:

@@ -27,11 +27,12 @@ import psutil
 import redis
 
 from framemig import __version__, env
-from framemig.bus import connection, logs, protocol, registry
+from framemig.bus import bundle, connection, logs, protocol, registry
 from framemig.errors import CommandFailed, ExitCode, FramemigError, NameTaken, NoSuchProgram
 from framemig.node import handlers
 
 BACKOFF = (0.5, 1, 2, 4, 8)
+RENEW = 3600  # seconds between renewals of the expiry of the programs' records and bundles
 
 
 def log(message: str) -> None:
@@ -60,6 +61,7 @@ class Node:
         self._signals = 0
         self._standby = None  # a restore process kept ready (programs.Standby)
         self._standby_lock = threading.Lock()
+        self._renewed = time.monotonic()  # when the programs' records were last renewed
         psutil.cpu_percent(None)
 
     # --- life -------------------------------------------------------------------------------
@@ -171,6 +173,7 @@ class Node:
                     protocol.announce(self.conn, "node_up", node=self.name)
                 failures = 0
                 self._forget_finished()
+                self._renew_programs()
             except (redis.ConnectionError, redis.TimeoutError) as exc:
                 failures += 1
                 pause = BACKOFF[min(failures - 1, len(BACKOFF) - 1)]
@@ -182,6 +185,25 @@ class Node:
 
     def changed(self) -> None:
         self._changed.set()
+
+    def _renew_programs(self) -> None:
+        """Once in a while, renew the expiry of the records and bundles of the programs
+        that live here: they last as long as their programs, however long that is."""
+        now = time.monotonic()
+        if now - self._renewed < RENEW:
+            return
+        self._renewed = now
+        with self.programs_lock:
+            alive = [p.record for p in self.programs.values()
+                     if p.status in ("running", "paused", "migrating", "held")]
+        if not alive:
+            return
+        with self.conn.pipeline(transaction=False) as pipe:
+            for record in alive:
+                pipe.expire(protocol.program_key(record["id"]), registry.PROGRAM_TTL)
+                if record.get("bundle_key"):
+                    pipe.expire(record["bundle_key"], bundle.TTL)
+            pipe.execute()
 
     def _forget_finished(self, after: float = 600) -> None:
         now = time.time()
@@ -256,6 +278,15 @@ class Node:
         """Where snapshots of programs moving here are written (and standbys wait)."""
         path = os.path.join(self.workdir, "incoming")
         os.makedirs(path, exist_ok=True)
+        return path
+
+    def program_dir(self, program_id: str) -> str:
+        """This node's directory for a program's files (unpacked from its bundle): always
+        directly under ``programs`` in the work dir, whatever the id says."""
+        root = os.path.join(os.path.abspath(self.workdir), "programs")
+        path = os.path.normpath(os.path.join(root, program_id))
+        if os.path.dirname(path) != root or program_id in ("", ".", ".."):
+            raise CommandFailed(f"{program_id!r} is not a program id")
         return path
 
     def _prepare_standby(self) -> None:

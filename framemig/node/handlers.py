@@ -5,7 +5,6 @@ answer's data (or None if it answered already)."""
 from __future__ import annotations
 
 import json
-import os
 import time
 
 from framemig import __version__, env
@@ -30,14 +29,19 @@ def ping(node, args, answer):
 
 def run(node, args, answer):
     program_id, name, key = _required(args, "program_id", "name", "bundle_key")
+    directory = node.program_dir(program_id)
     raw = node.with_redis(lambda conn: conn.get(key))
     if raw is None:
         raise CommandFailed(f"the sources of {program_id} are not in Redis ({key})")
-    directory = os.path.join(node.workdir, "programs", program_id)
-    main = bundle.unpack(json.loads(raw), directory)
+    try:
+        main = bundle.unpack(json.loads(raw), directory)
+    except ValueError as error:
+        raise CommandFailed(f"the sources of {program_id}: {error}") from None
+    # the bundle stays in Redis while the program lives: a node it moves to unpacks it too,
+    # so the modules it has not imported yet are there when it does
     record = {"id": program_id, "name": name, "args": list(args.get("args", [])),
               "created": time.time(), "migrations": 0, "history": [],
-              "python": env.describe()}
+              "python": env.describe(), "bundle_key": key}
     program = ManagedProgram(node, record)
     node.add(program)
     with program.lock:

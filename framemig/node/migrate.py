@@ -14,7 +14,7 @@ import os
 import time
 
 from framemig import env
-from framemig.bus import migration, protocol, registry
+from framemig.bus import bundle, migration, protocol, registry
 from framemig.bus.protocol import Command
 from framemig.errors import CommandFailed, FramemigError, NoSafePoint, NoSuchNode, RolledBack
 from framemig.node.programs import ManagedProgram, RestoreRefused
@@ -175,10 +175,12 @@ def _adopt(node, migration_id: str, record: dict) -> None:
     path = os.path.join(node.incoming, f"{migration_id}.json")
     with open(path, "wb") as handle:
         handle.write(data)
+    program_dir = _program_files(node, record)
     transferred = time.monotonic()
     program = ManagedProgram(node, record)
     try:
-        program.start_restore(path, timeout=ADOPT_TIMEOUT, standby=node.take_standby())
+        program.start_restore(path, timeout=ADOPT_TIMEOUT, standby=node.take_standby(),
+                              program_dir=program_dir)
     except RestoreRefused as refusal:
         return refuse(str(refusal))
     ready = time.monotonic()
@@ -204,6 +206,30 @@ def _adopt(node, migration_id: str, record: dict) -> None:
             continue
         time.sleep(POLL)
     _take_over(node, program, record, migration_id, facts)
+
+
+def _program_files(node, record: dict) -> str | None:
+    """Unpack the program's bundle (its files as they were sent with ``run``, kept in
+    Redis while it lives) into this node's directory for it, and return that directory:
+    the program runs from there, so a module it imports only now is found even though
+    the directory it came from is on another machine. None if there is no bundle (the
+    restore then uses the carried sources alone, as for a snapshot from elsewhere)."""
+    key = record.get("bundle_key")
+    if not key:
+        return None
+    try:
+        directory = node.program_dir(record["id"])
+        packed = node.with_redis(lambda conn: bundle.fetch(conn, key))  # renews its expiry
+        if packed is None:
+            return None
+        bundle.unpack(packed, directory)
+    except (FramemigError, OSError, ValueError, KeyError, TypeError) as error:
+        from framemig.node.daemon import log
+
+        log(f"{record['id']}: its files are not unpacked here ({error}); it runs from the "
+            f"sources its snapshot carries")
+        return None
+    return directory
 
 
 def _take_over(node, program: ManagedProgram, record: dict, migration_id: str,

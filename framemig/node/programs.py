@@ -22,7 +22,7 @@ import time
 
 import psutil
 
-from framemig.bus import logs, protocol, registry
+from framemig.bus import bundle, logs, protocol, registry
 from framemig.errors import CommandFailed
 from framemig.runtime import channel, client
 
@@ -62,10 +62,13 @@ class Standby:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def start(self, snapshot: str) -> int:
-        """Hand it the snapshot; return the pipe on which it will say it is ready."""
+    def start(self, snapshot: str, program_dir: str | None = None) -> int:
+        """Hand it the snapshot, and the directory holding this node's copy of the
+        program's files if there is one; return the pipe on which it will say it is
+        ready."""
+        work = json.dumps({"snapshot": snapshot, "program_dir": program_dir})
         try:
-            os.write(self._path_write, (snapshot + "\n").encode())
+            os.write(self._path_write, (work + "\n").encode())
         except OSError:
             pass  # it died: the ready pipe reports that, with its last words
         os.close(self._path_write)
@@ -125,17 +128,18 @@ class ManagedProgram:
         self._wait_registered()
         self.status = "running"
 
-    def start_restore(self, snapshot: str, timeout: float,
-                      standby: Standby | None = None) -> dict:
+    def start_restore(self, snapshot: str, timeout: float, standby: Standby | None = None,
+                      program_dir: str | None = None) -> dict:
         """Rebuild the program from ``snapshot``, held before its first line; return the
         restore report. Raises RestoreRefused if it cannot be rebuilt here. A standby
         process, already started and loaded, saves most of the time; without one a new
-        process is started for it."""
+        process is started for it. ``program_dir`` holds this node's copy of the program's
+        files: the program runs from there if they are the ones it was captured with."""
         if standby is None:
             standby = Standby(self.node, os.path.dirname(snapshot))
         self._attach(standby.process)
         self._go_fd = standby.go_write
-        ready_read = standby.start(snapshot)
+        ready_read = standby.start(snapshot, program_dir)
         readable, _, _ = select.select([ready_read], [], [], timeout)
         line = os.read(ready_read, 65536) if readable else b""
         os.close(ready_read)
@@ -264,6 +268,9 @@ class ManagedProgram:
     def save(self) -> None:
         self.record.update(node=self.node.name, status=self.status, exit_code=self.exit_code)
         self.node.with_redis(lambda conn: registry.save_program(conn, self.record))
+        key = self.record.get("bundle_key")
+        if key and self.status not in ("exited", "moved"):  # it lives as long as its record
+            self.node.with_redis(lambda conn: conn.expire(key, bundle.TTL))
         self.node.changed()
 
     def announce(self, event: str, **data) -> None:

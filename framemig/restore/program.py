@@ -24,9 +24,9 @@ from framemig.restore.sources import Sources
 
 
 class Restoration:
-    def __init__(self, body: dict):
+    def __init__(self, body: dict, program_dir: str | None = None):
         self.body = body
-        self.sources = Sources(body)
+        self.sources = Sources(body, program_dir)
         self.modules: dict[str, types.ModuleType] = {}
         self.decoder = Decoder(body["objects"], self)
         self.frames = FrameBuilder(self)

@@ -1,9 +1,11 @@
 """Put the carried sources where this machine can run them, and find code in them.
 
-If the program's files are already here, unchanged, at the path they had at capture (the
-same machine, or a shared disk), they are used in place: tracebacks show the same paths.
-Otherwise the carried files are written to a cache directory named after their hashes,
-and the program runs from there. Library files whose frames were on the stack are compiled
+If the program's files are already here, unchanged, they are used in place: in the
+program directory the restore is given (a node's own copy of the program's files, unpacked
+from the bundle it was run with), else at the path they had at capture (the same machine,
+or a shared disk), where tracebacks show the same paths. A program used in place finds the
+modules it has not imported yet beside it. Otherwise the carried files are written to a
+cache directory named after their hashes, and the program runs from there. Library files whose frames were on the stack are compiled
 from the carried copy, so the frame continues in the code it was running.
 """
 
@@ -42,19 +44,21 @@ def _write_atomic(path: str, text: str) -> None:
 
 
 class Sources:
-    def __init__(self, body: dict):
+    def __init__(self, body: dict, program_dir: str | None = None):
         self.entries: dict[str, dict] = body["sources"]
         self.original_root: str = body["program"]["root"]
+        self.program_dir = os.path.abspath(program_dir) if program_dir else None
         self.paths: dict[str, str] = {}
         self._indexes: dict[str, codes.CodeIndex] = {}
         self.root = self._place()
 
     def _place(self) -> str:
         program = {k: v for k, v in self.entries.items() if v.get("role") == "program"}
-        in_place = all(_same_file(os.path.join(self.original_root, key), entry["sha256"])
-                       for key, entry in program.items())
-        if in_place:
-            root = self.original_root
+        given = [self.program_dir] if self.program_dir and os.path.isdir(self.program_dir) else []
+        for root in (*given, self.original_root):
+            if all(_same_file(os.path.join(root, key), entry["sha256"])
+                   for key, entry in program.items()):
+                break  # the program's own files are here: it runs in place
         else:
             digest = hashlib.sha256("".join(
                 f"{k}\0{v['sha256']}\0" for k, v in sorted(program.items())).encode()).hexdigest()

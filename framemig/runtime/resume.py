@@ -3,6 +3,8 @@
 This is what a resume module calls. A supervisor (a node taking over a migrating program)
 may pass two pipes: the rebuilt program then says it is ready on ``ready_fd`` and runs
 only once ``g`` arrives on ``go_fd``; anything else ends it before it has run a line.
+It may also name ``program_dir``, where its own copy of the program's files is: the
+program runs from there if they match the carried ones (see :mod:`framemig.restore.sources`).
 """
 
 from __future__ import annotations
@@ -21,18 +23,19 @@ from framemig.snapshot import format as snapshot_format
 
 
 def main(snapshot_path: str, body: dict | None = None, dump_at: tuple | None = None,
-         ready_fd: int | None = None, go_fd: int | None = None, read_ms: float = 0.0) -> int:
+         ready_fd: int | None = None, go_fd: int | None = None, read_ms: float = 0.0,
+         program_dir: str | None = None) -> int:
     if body is None:
         started = time.perf_counter()
         body = snapshot_format.read(snapshot_path)
         read_ms = (time.perf_counter() - started) * 1000
-    return continue_program(body, Host(dump_at), ready_fd, go_fd, read_ms)
+    return continue_program(body, Host(dump_at), ready_fd, go_fd, read_ms, program_dir)
 
 
 def continue_program(body: dict, host: Host, ready_fd=None, go_fd=None,
-                     read_ms: float = 0.0) -> int:
+                     read_ms: float = 0.0, program_dir: str | None = None) -> int:
     started = time.perf_counter()
-    restoration = Restoration(body)
+    restoration = Restoration(body, program_dir)
     restoration.create_modules()
     restoration.set_program_context()
     host.install_sleep()  # resumed frames must find framemig's sleep as time.sleep
