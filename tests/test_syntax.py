@@ -25,6 +25,8 @@ import functools
 import hashlib
 import json
 import os
+import re
+import signal
 import subprocess
 import tempfile
 import warnings
@@ -180,8 +182,26 @@ def _first_difference(got: bytes, want: bytes) -> str:
 
 
 def _last_line(stderr: bytes) -> str:
+    """The line that says what went wrong: framemig's own, else the exception's (not a
+    warning printed after it), else the last one."""
     lines = [x for x in stderr.decode(errors="replace").splitlines() if x.strip()]
+    for line in lines:
+        if line.startswith("framemig: "):
+            return line[:300]
+    for line in reversed(lines):
+        if re.match(r"[\w.]+(Error|Exception|Exit|Interrupt|Group)\b", line):
+            return line[:300]
     return lines[-1][:300] if lines else ""
+
+
+def _what_went_wrong(run: Run, err: bytes) -> str:
+    if run.returncode < 0:
+        try:
+            name = signal.Signals(-run.returncode).name
+        except ValueError:
+            name = f"signal {-run.returncode}"
+        return f"killed by {name}" + (f"; {_last_line(err)}" if _last_line(err) else "")
+    return _last_line(err)
 
 
 def _source_line(case: Case) -> str:
@@ -245,11 +265,11 @@ def test_capture_and_restore(env, case):
     err = first.stderr + final.stderr
     ok = out == want.stdout and final.returncode == want.returncode and err == want.stderr
     _record(case, outcome="passed" if ok else "failed", exec_rc=first.returncode,
-            restore_rc=final.returncode, error=_last_line(err),
+            restore_rc=final.returncode, error=_what_went_wrong(final, err),
             difference=None if out == want.stdout else _first_difference(out, want.stdout))
     assert out == want.stdout, \
         f"{where}: restore exit {final.returncode}, " \
-        f"{_first_difference(out, want.stdout)}; {_last_line(err)}"
+        f"{_first_difference(out, want.stdout)}; {_what_went_wrong(final, err)}"
     assert final.returncode == want.returncode, \
         f"{where}: exit status {final.returncode}, not {want.returncode}: {final!r}"
     assert err == want.stderr, f"{where}: error output differs: {final!r}"
