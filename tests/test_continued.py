@@ -37,6 +37,11 @@ def same_as_plain(env, program, hops, final_version, args=()):
     ("locals_clean.py", "IN-INIT", 700),
     ("drivers.py", "IN-WORKER", 2500),
     ("drivers.py", "IN-LEAF", 4000),
+    ("comprehensions_x.py", "IN-ITERABLE", 2),
+    ("comprehensions_x.py", "COMP-LINE", 2),
+    ("comprehensions_x.py", "COMP-LINE", 3),
+    ("comprehensions_x.py", "UNDER-COUNTER", 7),
+    ("comprehensions_x.py", "IN-KEY", 2),
 ], ids=lambda v: v if isinstance(v, str) else str(v))
 def test_captured_where_it_used_to_break(env, name, mark, hit, source, target):
     """exec on one interpreter up to the line, restore on another: as an uninterrupted

@@ -128,11 +128,33 @@ def _check_resumable(world, live: LiveFrame) -> None:
         raise NotSafe(f"{here}: cannot be continued here (its place is ambiguous)")
 
 
+_JUMPS = frozenset({"JUMP_FORWARD", "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT", "JUMP",
+                    "JUMP_NO_INTERRUPT", "NOP"})
+
+
+def _past_jumps(info: CodeInfo, index: int) -> int:
+    """Where a frame stopped at an unconditional jump goes next: the same place for the
+    program, and one that every version has (3.12+ stops a loop's turn at its
+    JUMP_BACKWARD, 3.11 at the FOR_ITER it jumps to)."""
+    for _ in range(8):
+        instr = info.instrs[index]
+        if instr.opname not in _JUMPS:
+            break
+        following = info.index_of_offset[instr.argval] if instr.opname != "NOP" else index + 1
+        if info.stacks[following] is None or len(info.stacks[following]) != \
+                len(info.stacks[index]):
+            break
+        index = following
+    return index
+
+
 def _innermost(world, frame, pending) -> LiveFrame:
     view = FrameView(frame)
     info = codes.analysis(frame.f_code)
     index = info.index_at(frame.f_lasti)
     _check_not_prologue(world, frame, index)
+    if pending is None:
+        index = _past_jumps(info, index)
     template = info.stacks[index]
     if pending is None:
         depth = view.stacktop
@@ -143,6 +165,8 @@ def _innermost(world, frame, pending) -> LiveFrame:
         if loose is not None:
             raise NotSafe(f"{where(world, frame)}: in the middle of a statement (a value "
                           f"of {info.instrs[template[loose].pusher].opname} is on the stack)")
+        if not stacksim.comprehension_started(info, template, frame.f_code.co_qualname):
+            raise NotSafe(f"{where(world, frame)}: a comprehension is starting")
         return LiveFrame(frame, view, info, index, view.stack(depth))
     instr = info.instrs[index]
     depth = view.stacktop
@@ -185,6 +209,7 @@ def _waiting(world, frame, callee) -> LiveFrame:
     if instr.opname in env.CALL_OPS:
         nops = env.call_operand_count(instr.opname, instr.arg)
         base = len(template) - nops
+        _check_no_comprehension_pending(here, info, index, view.stack(base), callee)
         if top >= 0:
             if top != base:
                 raise NotSafe(f"{here}: unexpected stack depth {top} at a call")
@@ -215,6 +240,18 @@ def _waiting(world, frame, callee) -> LiveFrame:
                       until_returns=callee)
     raise NotSafe(f"{here}: Python code runs inside {instr.opname} "
                   f"({callee.f_code.co_qualname}, called from C)", until_returns=callee)
+
+
+def _check_no_comprehension_pending(here, info, index, below, callee) -> None:
+    """A call that computes a comprehension's outermost iterable cannot be continued on
+    another version: 3.11 keeps the comprehension's function on the stack meanwhile, 3.12+
+    nothing. The capture waits until the comprehension runs."""
+    pending = any(isinstance(value, types.FunctionType)
+                  and codes.is_comprehension(value.__code__.co_qualname) for value in below)
+    if pending or (env.PYBEHAVIOR.inlined_comprehensions
+                   and stacksim.feeds_inlined_comprehension(info, index)):
+        raise NotSafe(f"{here}: a call computes what a comprehension iterates over",
+                      until_returns=callee)
 
 
 def _is_generator_of(obj, frame) -> bool:

@@ -14,6 +14,7 @@ yield...), never offsets, so they mean the same thing to every interpreter.
 
 from __future__ import annotations
 
+import dis
 from dataclasses import dataclass
 
 from framemig import env
@@ -73,6 +74,30 @@ def op_kind(opname: str) -> str:
             "YIELD_VALUE": "yield"}.get(opname, "op")
 
 
+_WITH_ENTRY = frozenset({"BEFORE_WITH", "BEFORE_ASYNC_WITH"})
+
+# Kinds whose source range differs between versions (3.13 gives a loop step and a with
+# block's exit the range of the iterable or of the context expression, where 3.11 and
+# 3.12 give the whole statement's; a generator expression's yield differs too): found
+# by line when the range does not match. A call keeps the range of its call expression
+# on every version, so another call on the same line is never taken for it.
+_FOUND_BY_LINE = frozenset({"op", "for_iter", "exit", "yield", "send"})
+
+
+def kind_at(info: CodeInfo, index: int) -> str:
+    """The kind of instruction at ``index``; the call of a with block's ``__exit__`` is
+    an "exit", apart from the calls of the program's own expressions."""
+    instr = info.instrs[index]
+    kind = op_kind(instr.opname)
+    template = info.stacks[index]
+    if kind == "call" and template:
+        first = len(template) - env.call_operand_count(instr.opname, instr.arg)
+        for slot in template[max(first, 0): first + 2]:
+            if slot.pusher >= 0 and info.instrs[slot.pusher].opname in _WITH_ENTRY:
+                return "exit"
+    return kind
+
+
 def _same_place(info: CodeInfo, rng: tuple, kind: str) -> list[int]:
     """Reachable instructions of ``kind`` whose source range is ``rng``, in code order.
 
@@ -80,13 +105,13 @@ def _same_place(info: CodeInfo, rng: tuple, kind: str) -> list[int]:
     exactly these, so that the two agree on one interpreter.
     """
     return [index for index, instr in enumerate(info.instrs)
-            if info.stacks[index] is not None and op_kind(instr.opname) == kind
-            and info.position(index) == rng]
+            if info.stacks[index] is not None and info.position(index) == rng
+            and kind_at(info, index) == kind]
 
 
 def place_of(info: CodeInfo, index: int) -> Place:
     rng = info.position(index)
-    kind = op_kind(info.instrs[index].opname)
+    kind = kind_at(info, index)
     same = _same_place(info, rng, kind)
     occurrence = same.index(index) if index in same else 0
     return Place(*rng, kind, occurrence)
@@ -209,8 +234,8 @@ def find_place(info: CodeInfo, place: Place, fits=None) -> int:
 
     The instruction of the same range, kind and occurrence is taken if it fits; else the
     first of that range and kind that fits (another interpreter may compile a statement
-    to more or fewer instructions of one kind); else the first of that kind on the line
-    (another interpreter may give the instruction another range).
+    to more or fewer instructions of one kind); else, for the kinds whose range changed
+    between versions, the first of that kind on the line that fits.
     """
     def ok(index):
         return fits is None or fits(index)
@@ -221,12 +246,21 @@ def find_place(info: CodeInfo, place: Place, fits=None) -> int:
     for index in same:
         if ok(index):
             return index
-    for index, instr in enumerate(info.instrs):
-        if info.stacks[index] is not None and op_kind(instr.opname) == place.op and \
-                info.position(index)[0] == place.line and ok(index):
-            return index
+    if place.op in _FOUND_BY_LINE:
+        starts = _line_starts(info) if place.op == "op" else None
+        for index in range(len(info.instrs)):
+            if info.stacks[index] is not None and info.position(index)[0] == place.line \
+                    and kind_at(info, index) == place.op \
+                    and (starts is None or index in starts) and ok(index):
+                return index
     raise StackMismatch(f"no {place.op} instruction at line {place.line} "
                         f"cols {place.col}-{place.end_col}")
+
+
+def _line_starts(info: CodeInfo) -> set[int]:
+    """Instructions that begin a line: the only ones a line-start place found by its
+    line may be (another instruction of the line would run part of it again)."""
+    return {info.index_at(offset) for offset, _line in dis.findlinestarts(info.code)}
 
 
 def resolve(info: CodeInfo, place: Place | None, items_for, consumed: bool,

@@ -246,3 +246,43 @@ def first_loose_slot(info: CodeInfo, template: tuple) -> int | None:
             continue  # a comprehension's accumulator, below its iterator
         return n
     return None
+
+
+def comprehension_started(info: CodeInfo, template: tuple, qualname: str) -> bool:
+    """Is every comprehension that this stack is inside already looping? Before its loop
+    starts, 3.11 has a frame for it holding only ``.0``, where 3.12+ has its iterator
+    and saved variables on the enclosing function's stack: no place of one has a
+    counterpart in the other."""
+    if qualname.rsplit(".", 1)[-1] in ("<listcomp>", "<setcomp>", "<dictcomp>"):
+        return any(_is_iterator_slot(info, slot) for slot in template)
+    groups = comprehension_groups(info, template)
+    if not groups:
+        return True
+    end = groups[-1][1]
+    return end + 1 < len(template) and template[end].pusher >= 0 and \
+        info.instrs[template[end].pusher].opname in _ACCUMULATORS and \
+        _is_iterator_slot(info, template[end + 1])
+
+
+_EXPRESSION_FLOW = frozenset({"JUMP_FORWARD", "JUMP_BACKWARD", "RETURN_VALUE", "RETURN_CONST",
+                              "FOR_ITER", "RAISE_VARARGS", "RERAISE", "YIELD_VALUE"})
+
+
+def feeds_inlined_comprehension(info: CodeInfo, index: int) -> bool:
+    """Is the instruction at ``index`` part of computing the outermost iterable of an
+    inlined comprehension (PYVERSIONS: 3.12+)? 3.11 holds the comprehension's function on
+    its stack meanwhile, which this interpreter has no counterpart of. Looks ahead, in
+    straight-line code, for the GET_ITER that starts such a comprehension, with the
+    stack never falling to what lies below its iterable on the way."""
+    lowest = len(info.stacks[index] or ())
+    for j in range(index + 1, min(index + 400, len(info.instrs) - 1)):
+        stack = info.stacks[j]
+        if stack is None:
+            return False
+        lowest = min(lowest, len(stack))
+        name = info.instrs[j].opname
+        if name == "GET_ITER" and info.instrs[j + 1].opname == "LOAD_FAST_AND_CLEAR":
+            return lowest > len(stack) - 1
+        if name in _EXPRESSION_FLOW or name.startswith("POP_JUMP"):
+            return False
+    return False

@@ -74,7 +74,7 @@ def _build(original: CodeType, key: CodeKey, plan: Plan) -> CodeType:
     cells = list(bc.cellvars)
     frees = list(bc.freevars)
     argnames = list(bc.argnames)
-    arg_cells = [name for name in argnames if name in cells]
+    arg_cells = [name for name in _parameters(original) if name in cells]
     # The argument's slot keeps its name: a frame's locals show the free variable's value
     # under that name either way, and no name of framemig's shows in ``locals()``.
     renamed = {name: name for name in arg_cells}
@@ -86,8 +86,9 @@ def _build(original: CodeType, key: CodeKey, plan: Plan) -> CodeType:
         elif isinstance(arg, str) and arg in renamed and instr.name in (
                 "LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_CLOSURE"):
             instr.arg = FreeVar(arg)  # PYVERSIONS: 3.13 loads closure cells with LOAD_FAST
-        elif isinstance(arg, tuple) and any(name in renamed for name in arg
-                                            if isinstance(name, str)):
+        elif isinstance(arg, tuple) and instr.name.startswith(("LOAD_FAST", "STORE_FAST")) \
+                and any(name in renamed for name in arg if isinstance(name, str)):
+            # PYVERSIONS: 3.13 superinstructions name two locals at once
             raise RuntimeError(f"{original.co_qualname}: cell argument in {instr.name}")
         return instr
 
@@ -127,7 +128,7 @@ def _build(original: CodeType, key: CodeKey, plan: Plan) -> CodeType:
     # The placeholder parameters that let a resume function take any arguments are
     # unbound at once, so that ``locals()`` and ``f_locals`` show only the program's names.
     prologue += [ins("DELETE_FAST", name) for name in placeholders]
-    prologue += [ins("DELETE_FAST", name) for name in argnames
+    prologue += [ins("DELETE_FAST", name) for name in _parameters(original)
                  if name not in plan.locals and name not in renamed]
     for name in arg_cells:  # PYVERSIONS: 3.11 super() reads the first argument slot
         prologue += [ins("LOAD_DEREF", FreeVar(name)), ins("STORE_FAST", renamed[name])]
@@ -168,6 +169,15 @@ def _build(original: CodeType, key: CodeKey, plan: Plan) -> CodeType:
     codes.register_resume(code, codes.ResumeInfo(key, original, (start, start + len(prologue)),
                                                  plan.returns_self))
     return code
+
+
+def _parameters(code: CodeType) -> tuple[str, ...]:
+    """The parameter names of ``code`` (``Bytecode.argnames`` counts positional-only
+    parameters twice)."""
+    count = code.co_argcount + code.co_kwonlyargcount
+    count += bool(code.co_flags & CompilerFlags.VARARGS)
+    count += bool(code.co_flags & CompilerFlags.VARKEYWORDS)
+    return code.co_varnames[:count]
 
 
 def _return_first_argument(instr: Instr, name: str) -> list[Instr]:
