@@ -122,3 +122,33 @@ def test_dump_during_an_import_waits_for_it(env, monkeypatch):
     assert first.returncode == DUMPED, first
     rest = env.framemig("3.12", "restore", env.tmp / "imp.json")
     assert first.stdout + rest.stdout == want.stdout, rest
+
+
+def test_a_dump_after_one_that_timed_out_is_taken(env, monkeypatch):
+    """A dump that gave up while the program was inside an import (no line ran to notice
+    the deadline) does not leave the program 'busy': the next dump is answered."""
+    from framemig.runtime import client
+
+    program = HERE / "importer.py"
+    flag = env.tmp / "import-may-end"
+    want = env.plain(program)
+    live = Live(env, "3.11", program, str(flag))
+    monkeypatch.setenv("FRAMEMIG_RUN_DIR", str(env.tmp / "run"))
+    try:
+        live.wait_for(b"inside the import")
+        first = env.framemig("3.11", "dump", live.pid, "-o", env.tmp / "a.json",
+                             "--timeout", "0.2")
+        assert first.returncode == 66, first
+
+        def progress(update):
+            if update.get("state") == "waiting":
+                flag.touch()
+
+        ticket = client.ask(live.pid, "exit", str(env.tmp / "b.json"), 60.0, progress)
+        ticket.close()
+        ended = live.finish()
+    finally:
+        live.kill()
+    assert ended.returncode == DUMPED, ended
+    rest = env.framemig("3.13", "restore", env.tmp / "b.json")
+    assert ended.stdout + rest.stdout == want.stdout, rest

@@ -168,7 +168,7 @@ def _wait(ticket: Ticket, timeout: float, progress, patient_after=(), allow_exit
                 detail = f" (it is at {reply['where']}; {reply.get('reason', 'waiting')})"
             else:
                 detail = " (it did not answer: it may be blocked in C code)"
-            raise NoSafePoint(f"no safe point within {max(timeout - _GRACE, 0):g} s{detail}")
+            raise NoSafePoint(f"no safe point within {max(timeout - _GRACE, 0):.3g} s{detail}")
         time.sleep(_POLL)
 
 

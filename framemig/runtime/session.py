@@ -48,6 +48,7 @@ class Request:
         self.asked = time.monotonic()
         self.message = message  # the channel request, when another process asked
         self.hold_limit = hold_limit
+        self.answered = False  # a safe point came: captured, paused or held
 
     def reply(self, state: str, **data) -> None:
         if self.message is not None:
@@ -108,11 +109,22 @@ class Session:
         request = Request(message.get("out"), mode if mode in MODES else "exit",
                           time.monotonic() + float(message.get("timeout", 5.0)),
                           message, float(message.get("hold_limit", HOLD_LIMIT)))
+        if self.request is not None and self._overdue(self.request):
+            # its asker has given up; the program had no chance to say so (no line ran:
+            # an import, a long C call), so it says it now and takes the new request
+            self._fail(NoSafePoint(f"no safe point within the timeout: {self.last_reason}"))
         if self.request is not None:
             request.reply("failed", code=int(ExitCode.BUSY),
                           message="another capture or pause of this program is under way")
             return
         self.begin(request, frame)
+
+    @staticmethod
+    def _overdue(request: Request) -> bool:
+        """A capture still waiting for a safe point after its deadline (a held or paused
+        program is never overdue: it has its decision to wait for)."""
+        return time.monotonic() > request.deadline and request.mode != "pause" and \
+            not request.answered
 
     def begin(self, request: Request, frame) -> None:
         self.request = request
@@ -217,6 +229,7 @@ class Session:
         reached, reached_wall = time.monotonic(), time.time()
         capturing = _capturing()
         capturing.check(self.program, point)
+        request.answered = True
         request.reply("capturing")  # from here on the asker waits as long as it takes
         body = capturing.snapshot(self.program, point)
         captured = time.monotonic()
@@ -241,6 +254,7 @@ class Session:
 
     def _hold(self, request: Request, point: SafePoint) -> float:
         """Wait, frozen at the safe point, for a decision; returns the seconds it took."""
+        request.answered = True
         self.tracer.stop()
         started = time.monotonic()
         limit = started + request.hold_limit
