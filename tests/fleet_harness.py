@@ -135,13 +135,7 @@ class Fleet:
         return self.wait_for(printed, f"{program_id} to print {count} lines", timeout)
 
     def wait_for(self, condition, what: str, timeout: float = 30.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = condition()
-            if value:
-                return value
-            time.sleep(0.1)
-        raise AssertionError(f"timed out waiting for {what}; logs: {self.node_logs()}")
+        return wait_until(condition, what, timeout, lambda: f"logs: {self.node_logs()}")
 
     def node_logs(self) -> str:
         return "\n".join(f"--- {n}\n{p.read_text()[-2000:]}" for n, p in self.logs.items()
@@ -157,6 +151,25 @@ class Fleet:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def wait_until(condition, what: str, timeout: float = 30.0, details=lambda: ""):
+    """Poll ``condition`` until it is true (and return its value), or fail saying what
+    never happened."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}; {details()}")
+
+
+def blocked_in_xread(server: RedisServer) -> bool:
+    """Whether a client of ``server`` waits in XREAD BLOCK: a reader waiting for an entry
+    that is not there yet."""
+    return any(client.get("cmd") == "xread" and "b" in client.get("flags", "")
+               for client in server.client().client_list())
 
 
 def wait_gone(pid: int, timeout: float = 10.0) -> bool:

@@ -13,7 +13,6 @@ import subprocess
 import threading
 import time
 
-import psutil
 import redis
 
 from framemig.bus import protocol
@@ -166,11 +165,10 @@ def test_rollback_when_the_target_dies_during_restore(env, fleet, tmp_path):
         target=lambda: result.update(run=fleet.cli("migrate", program_id, "--to", "b")))
     migrate.start()
 
-    def restoring():
-        children = psutil.Process(target.pid).children()
-        return any("restore" in " ".join(c.cmdline()) for c in children)
-
-    fleet.wait_for(restoring, "the target to start restoring")
+    # the snapshot written where b restores it (b's standby restore process is there
+    # all along, so it is no sign)
+    fleet.wait_for(lambda: list((fleet.workdir("b") / "incoming").glob("*.json")),
+                   "the target to start restoring")
     target.kill()
     migrate.join(timeout=120)
     moved = result["run"]

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from framemig.bus import logs
-from tests.fleet_harness import Fleet
+from tests.fleet_harness import Fleet, blocked_in_xread, wait_until
 from tests.harness import HERE, Live
 
 PROGRAMS = HERE / "programs" / "fleet"
@@ -40,7 +40,8 @@ def test_a_reader_waiting_for_data_is_captured_and_reads_on(env, server, monkeyp
     publish(server, range(3))
     live = Live(env, source, PROGRAMS / program)
     live.wait_for(b"got 2 ")
-    time.sleep(0.3)  # now it waits inside read(), for an entry that is not there yet
+    wait_until(lambda: blocked_in_xread(server),  # inside read(), for an entry not there yet
+               "the reader to wait in XREAD")
     snapshot = tmp_path / "snap.json"
     dump = env.framemig(source, "dump", live.pid, "-o", snapshot)
     assert dump.returncode == 0, dump
@@ -75,12 +76,14 @@ def test_a_reader_migrates_twice_while_entries_keep_coming(env, server, monkeypa
         thread = threading.Thread(target=producer)
         thread.start()
         try:
-            time.sleep(1.0)
-            for target in ("b", "c"):
-                moved = fleet.cli("migrate", program_id, "--to", target, "--json")
-                assert moved.returncode == 0, moved
-                assert json.loads(moved.stdout)["to"] == target
-                time.sleep(1.0)
+            for source, target in (("a", "b"), ("b", "c"), ("c", None)):
+                line_end = f" on {source}\n".encode()
+                fleet.wait_for(lambda end=line_end: end in fleet.output(program_id),
+                               f"the reader to read on {source}")
+                if target is not None:
+                    moved = fleet.cli("migrate", program_id, "--to", target, "--json")
+                    assert moved.returncode == 0, moved
+                    assert json.loads(moved.stdout)["to"] == target
         finally:
             stop.set()
             thread.join()
