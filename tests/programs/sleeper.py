@@ -1,4 +1,9 @@
-"""A loop that sleeps, several calls deep: captured at random moments by the tests."""
+"""A loop that sleeps, several calls deep: captured at random moments by the tests.
+
+``sleeper.py`` takes 25 readings; ``sleeper.py N`` takes N; ``sleeper.py STOPFILE`` goes
+on until that file exists."""
+import os
+import sys
 import time
 
 
@@ -13,8 +18,15 @@ def process(n):
     return value * 2
 
 
+def told_to_stop(n):
+    until = sys.argv[1] if len(sys.argv) > 1 else "25"
+    return n >= int(until) if until.isdigit() else os.path.exists(until)
+
+
 total = 0
-for n in range(25):
+n = 0
+while not told_to_stop(n):
     total += process(n)
     print("reading", n, total, flush=True)
+    n += 1
 print("done", total)

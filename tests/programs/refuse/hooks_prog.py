@@ -1,4 +1,8 @@
-"""on_restore: callbacks run on the target before the program continues."""
+"""on_restore: callbacks run on the target before the program continues.
+
+It shows 30 frames, or, given a file name, frames until that file exists."""
+import os
+import sys
 import time
 
 import framemig
@@ -12,7 +16,13 @@ def reopen():
     state["reopened"] += 1
 
 
-for n in range(30):
+def told_to_stop(n):
+    return os.path.exists(sys.argv[1]) if len(sys.argv) > 1 else n >= 30
+
+
+n = 0
+while not told_to_stop(n):
     time.sleep(0.05)
     print("frame", n, state["camera"], flush=True)
+    n += 1
 print("reopened", state["reopened"])
