@@ -167,8 +167,9 @@ def test_rollback_when_the_target_dies_during_restore(env, fleet, tmp_path):
 
     # the snapshot written where b restores it (b's standby restore process is there
     # all along, so it is no sign)
-    fleet.wait_for(lambda: list((fleet.workdir("b") / "incoming").glob("*.json")),
-                   "the target to start restoring")
+    fleet.wait_for(lambda: list((fleet.workdir("b") / "incoming").glob("*.json"))
+                   or not migrate.is_alive(), "the target to start restoring", timeout=120)
+    assert migrate.is_alive(), result
     target.kill()
     migrate.join(timeout=120)
     moved = result["run"]
