@@ -134,7 +134,7 @@ class Fleet:
             return lines if lines >= count else 0
         return self.wait_for(printed, f"{program_id} to print {count} lines", timeout)
 
-    def wait_for(self, condition, what: str, timeout: float = 30.0):
+    def wait_for(self, condition, what: str, timeout: float = 60.0):
         return wait_until(condition, what, timeout, lambda: f"logs: {self.node_logs()}")
 
     def node_logs(self) -> str:

@@ -193,7 +193,7 @@ def test_the_terminal_is_restored_when_top_quits(fleet, env, tmp_path, how):
                                   text=True).stdout
 
         def wait(what: str) -> str:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
                 text = pane()
                 if what in text:
