@@ -41,6 +41,20 @@ def _resolve(module_name: str, qualname: str):
     return obj
 
 
+def attribute_path(obj, parts: list[str]):
+    """``obj.a.b.c`` for parts ``[a, b, c]``, without running any ``__getattr__``; None
+    if one is missing."""
+    for part in parts:
+        try:
+            namespace = vars(obj)
+        except TypeError:
+            return None
+        if part not in namespace:
+            return None
+        obj = namespace[part]
+    return obj
+
+
 def _is_program_module(world: World, module_name: str | None) -> bool:
     return module_name in world.program_modules
 

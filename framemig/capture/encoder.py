@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from binascii import b2a_base64
 
-from framemig.capture import reducers
+from framemig.capture import reducers, resources
 from framemig.capture.containers import PRIMITIVES, dict_description, values
 from framemig.capture.refusal import Refused
 from framemig.capture.world import World
@@ -38,7 +38,8 @@ class Encoder:
         self.pending: list = []  # (table index, object, where) described later
         self.depth = 0
         self.dill_count = 0
-        self.plain_classes: dict[type, bool] = {}  # program classes pickled the plain way
+        self.plain_classes: dict = {}  # program class -> its Plan if pickled the plain way
+        self.plans: dict = {}  # class -> reducers.Plan, or None
 
     # --- values ------------------------------------------------------------------------
 
@@ -90,10 +91,18 @@ class Encoder:
                 content = dict_description(self, obj)
             elif kind is bytes:
                 content = {"t": "bytes", "b64": b2a_base64(obj, newline=False).decode()}
-            elif self.plain_classes.get(kind):  # a program class seen before
-                content = reducers.plain_instance(self, kind, obj.__getstate__())
             else:
-                content = reducers.entry(self, obj, 0)
+                plan = self.plain_classes.get(kind)
+                if plan is not None:  # a program class seen before
+                    content = reducers.described(self, plan, kind, obj)
+                else:
+                    content = reducers.entry(self, obj, 0)
+        except Refused:
+            raise
+        except Exception as exc:
+            if not resources.raised_by_program(exc):
+                raise
+            raise Refused(resources.failure_text(obj, exc)) from None
         finally:
             self.depth -= 1
         if record[1] is None:
@@ -117,7 +126,14 @@ class Encoder:
         while self.pending:
             index, obj = self.pending.pop()
             try:
-                self.table[index] = reducers.entry(self, obj, index)
+                try:
+                    self.table[index] = reducers.entry(self, obj, index)
+                except Refused:
+                    raise
+                except Exception as exc:
+                    if not resources.raised_by_program(exc):
+                        raise
+                    raise Refused(resources.failure_text(obj, exc)) from None
             except Refused as refusal:
                 raise CannotTravel(_sentence("an object deep in the state", refusal)) \
                     from None

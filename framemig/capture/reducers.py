@@ -14,6 +14,7 @@ import base64
 import copyreg
 import enum
 import pickle
+import struct
 import types
 
 from framemig.capture import containers, definitions, frames, resources
@@ -26,11 +27,11 @@ def entry(enc, obj, index: int) -> dict:
     handler = _BY_TYPE.get(kind)
     if handler is not None:
         return handler(enc, obj, index)
-    plain = enc.plain_classes.get(kind)
-    if plain is None:
+    plain = enc.plain_classes.get(kind, False)
+    if plain is False:
         plain = enc.plain_classes[kind] = _is_plain_program_class(enc, kind)
-    if plain:  # the fast path for the program's own instances
-        return plain_instance(enc, kind, obj.__getstate__())
+    if plain is not None:  # the fast path for the program's own instances
+        return described(enc, plain, kind, obj)
     if isinstance(obj, type):
         return definitions.class_entry(enc, obj, index)
     special = resources.entry(enc, obj, index)
@@ -60,22 +61,31 @@ def _exception(enc, exc, index):
 
 
 def _reduce(enc, obj, index):
-    reducer = copyreg.dispatch_table.get(type(obj))
+    cls = type(obj)
+    plan = plan_for(enc, cls)
+    if plan is not None:  # object.__reduce_ex__'s own way, from what the object holds
+        return instance(enc, plan, cls, obj)
+    reducer = copyreg.dispatch_table.get(cls)
     try:
         if reducer is not None:
             value = reducer(obj)
         else:
-            reduce_ex = getattr(obj, "__reduce_ex__", None)
+            reduce_ex = bound(lookup(cls, "__reduce_ex__"), obj, cls)
             if reduce_ex is None:
-                raise TypeError(f"cannot pickle {type(obj).__name__!r} object")
+                raise TypeError(f"cannot pickle {cls.__name__!r} object")
             value = reduce_ex(4)
     except Exception as exc:
         return _last_resort(enc, obj, index, exc)
     if isinstance(value, str):
-        module = getattr(obj, "__module__", None) or type(obj).__module__
+        module = _module_of(obj, cls)
+        if module in enc.world.program_modules:  # "the program's global of that name"
+            return _by_state(enc, cls, obj, f"{module}.{value}")
         return global_entry(module, value)
     value = tuple(value) + (None,) * (6 - len(value))
     func, args, state, listitems, dictitems, setter = value[:6]
+    named = _program_name_in(enc.world, args)
+    if named is not None:
+        return _by_state(enc, cls, obj, named)
     if func is copyreg.__newobj__ and len(args) == 1 and listitems is None and \
             dictitems is None and setter is None:
         return plain_instance(enc, args[0], state)
@@ -95,20 +105,217 @@ def _reduce(enc, obj, index):
     return result
 
 
-def _is_plain_program_class(enc, cls) -> bool:
-    """Instances pickle would save as class + ``__getstate__()``, with nothing else to
-    check: a program class, no custom reduction, no special base."""
+def _module_of(obj, cls) -> str | None:
+    try:
+        module = getattr(obj, "__module__", None)
+    except Exception:
+        module = None
+    return module if isinstance(module, str) else cls.__module__
+
+
+def _program_name_in(world, args) -> str | None:
+    """A string among a reduction's arguments that names something of the program
+    (toolz's curry names its function ``"__main__:scale"``): the library would look it
+    up by name, in modules the restore builds itself, before they are filled."""
+    if not isinstance(args, tuple):
+        return None
+    modules = world.program_modules
+    for arg in args:
+        if type(arg) is not str or len(arg) > 300:
+            continue
+        if ":" in arg:
+            if arg.split(":", 1)[0] in modules:
+                return arg
+            continue
+        if arg in modules:
+            return arg
+        parts = arg.split(".")
+        for cut in range(len(parts) - 1, 0, -1):  # "pkg.mod.Class.attr"
+            module = modules.get(".".join(parts[:cut]))
+            if module is not None:
+                if definitions.attribute_path(module, parts[cut:]) is not None:
+                    return arg
+                break
+    return None
+
+
+def _by_state(enc, cls, obj, name: str) -> dict:
+    """An object whose pickling names the program (by a string) travels as what it holds."""
+    plan = plan_for(enc, cls, own_reduce=False)
+    if plan is None:
+        raise Refused(f"is a {cls.__module__}.{cls.__qualname__} object that pickles as "
+                      f"a reference to {name!r} of the program, and its state cannot be "
+                      f"read")
+    return instance(enc, plan, cls, obj)
+
+
+# --- instances described from what they hold ------------------------------------------------
+
+_OBJECT_REDUCE_EX = object.__reduce_ex__
+_OBJECT_GETSTATE = object.__getstate__
+_OBJECT_GETATTRIBUTE = object.__getattribute__
+_CONTAINER_BASES = (dict, list, set)
+_POINTER = struct.calcsize("P")
+
+
+def lookup(cls, name: str):
+    """``name`` found as the interpreter finds a special method: on the type, in its MRO,
+    never on the instance (whose ``__getattr__`` may forward, recurse or fail)."""
+    for klass in cls.__mro__:
+        namespace = vars(klass)
+        if name in namespace:
+            return namespace[name]
+    return None
+
+
+def bound(attribute, obj, cls):
+    """A class attribute found by :func:`lookup`, bound to ``obj`` as a method would be."""
+    if attribute is None:
+        return None
+    get = getattr(type(attribute), "__get__", None)
+    return get(attribute, obj, cls) if get is not None else attribute
+
+
+class Plan:
+    """How instances of a class are described by what they hold."""
+
+    __slots__ = ("base", "getstate", "newargs", "newargs_ex", "careful", "fast")
+
+    def __init__(self, base, getstate, newargs, newargs_ex, careful):
+        self.base = base  # object, or the built-in container the class extends
+        self.getstate = getstate  # a __getstate__ to call, or None: the real state
+        self.newargs = newargs
+        self.newargs_ex = newargs_ex
+        self.careful = careful  # the class has __getattr__: read slots without it
+        self.fast = base is object and newargs is None and newargs_ex is None
+
+
+def plan_for(enc, cls, own_reduce: bool = True) -> Plan | None:
+    key = cls if own_reduce else (cls, False)
+    try:
+        return enc.plans[key]
+    except KeyError:
+        plan = enc.plans[key] = _plan(cls, own_reduce)
+        return plan
+
+
+def _plan(cls, own_reduce: bool) -> Plan | None:
+    """A plan if ``object.__reduce_ex__`` is how ``cls`` pickles (``own_reduce=False``: or
+    would be) and its instances hold nothing Python code cannot see; else None."""
+    base = next((b for b in _CONTAINER_BASES if issubclass(cls, b)), object)
+    if own_reduce:
+        if copyreg.dispatch_table.get(cls) is not None:
+            return None
+        if lookup(cls, "__reduce_ex__") is not _OBJECT_REDUCE_EX or \
+                lookup(cls, "__reduce__") is not lookup(base, "__reduce__"):
+            return None
+    if _hidden_layout(cls, base):
+        return None
+    getstate = lookup(cls, "__getstate__")
+    if getstate is _OBJECT_GETSTATE:
+        getstate = None
+    # A __getstate__ written for pickling may drop live parts (a reporter, a cache, a
+    # lock) for __setstate__ to make again: called alone it would leave the restored
+    # program without them. It is called only when paired with __setstate__, or when the
+    # object has no __dict__ for the real state to go into.
+    if getstate is not None and lookup(cls, "__setstate__") is None and \
+            cls.__dictoffset__ != 0:
+        getstate = None
+    careful = lookup(cls, "__getattr__") is not None or \
+        lookup(cls, "__getattribute__") is not _OBJECT_GETATTRIBUTE
+    return Plan(base, getstate, lookup(cls, "__getnewargs__"),
+                lookup(cls, "__getnewargs_ex__"), careful)
+
+
+def _hidden_layout(cls, base) -> bool:
+    """Does an instance hold more than its base, __dict__, __weakref__ and slots (state of
+    a C type that only its own reduction knows)? The test object.__reduce_ex__ makes."""
+    try:
+        size = base.__basicsize__
+        if cls.__dictoffset__ > 0 and base.__dictoffset__ == 0:
+            size += _POINTER
+        if cls.__weakrefoffset__ > 0 and base.__weakrefoffset__ == 0:
+            size += _POINTER
+        size += _POINTER * len(copyreg._slotnames(cls))
+    except Exception:
+        return True
+    return cls.__basicsize__ > size or cls.__itemsize__ != base.__itemsize__
+
+
+def described(enc, plan: Plan, cls, obj) -> dict:
+    """``{"o": class, "s": state...}``: what pickle would save as the object's state, but
+    never from a __getstate__ that could drop live parts (see :func:`_plan`)."""
+    if plan.getstate is None:
+        return plain_instance(enc, cls, _real_state(obj, cls, plan.careful))
+    try:
+        state = bound(plan.getstate, obj, cls)()
+    except (AttributeError, RecursionError):
+        # Half built (captured inside its __init__): its __getstate__ cannot speak for it
+        # yet. It travels as it is, and is made again as it is, without __setstate__.
+        result = plain_instance(enc, cls, _real_state(obj, cls, True))
+        result["raw"] = 1
+        return result
+    return plain_instance(enc, cls, state)
+
+
+def _real_state(obj, cls, careful: bool):
+    """``__dict__`` and slots, as object.__getstate__ gives them; ``careful``: without
+    asking the object's own __getattr__ for a slot that is not set."""
+    if not careful:
+        return _OBJECT_GETSTATE(obj)
+    try:
+        namespace = _OBJECT_GETATTRIBUTE(obj, "__dict__")
+    except AttributeError:
+        namespace = None
+    state = namespace or None
+    names = copyreg._slotnames(cls)
+    if names:
+        slots = {}
+        for name in names:
+            try:
+                slots[name] = _OBJECT_GETATTRIBUTE(obj, name)
+            except AttributeError:
+                pass
+        if slots:
+            state = (state, slots)
+    return state
+
+
+def instance(enc, plan: Plan, cls, obj) -> dict:
+    new = kw = None
+    if plan.newargs_ex is not None:
+        new, kw = bound(plan.newargs_ex, obj, cls)()
+    elif plan.newargs is not None:
+        new = bound(plan.newargs, obj, cls)()
+    result = described(enc, plan, cls, obj)
+    if new:
+        result["new"] = enc.child(tuple(new), 0, " (arguments)")
+    if kw:
+        result["kw"] = enc.child(dict(kw), 0, " (arguments)")
+    base = plan.base
+    if base is dict:  # the items as they are, not through an overridden __setitem__
+        flat = []
+        for n, (key, value) in enumerate(dict.items(obj)):
+            flat.append(enc.child(key, 0, f" key #{n}"))
+            flat.append(enc.child(value, 0, f"[{key!r}]"))
+        result["dk"] = flat
+    elif base is list:
+        result["li"] = containers.values(enc, list.copy(obj))
+    elif base is set:
+        result["se"] = containers.values(enc, list(set.__iter__(obj)))
+    return result
+
+
+def _is_plain_program_class(enc, cls) -> Plan | None:
+    """The plan of a program class whose instances pickle as class + state, with nothing
+    else to check (no special base, no arguments for __new__); else None."""
     if cls.__module__ not in enc.world.program_modules or isinstance(cls, type(enum.Enum)):
-        return False
-    if copyreg.dispatch_table.get(cls) is not None:
-        return False
-    for name in ("__reduce_ex__", "__reduce__"):
-        if getattr(cls, name) is not getattr(object, name):
-            return False
-    if getattr(cls, "__getnewargs_ex__", None) or getattr(cls, "__getnewargs__", None):
-        return False
-    return all(base in _PLAIN_BASES or _is_plain_program_class(enc, base)
-               for base in cls.__mro__[1:])
+        return None
+    if not all(base in _PLAIN_BASES or _is_plain_program_class(enc, base)
+               for base in cls.__mro__[1:]):
+        return None
+    plan = plan_for(enc, cls)
+    return plan if plan is not None and plan.fast else None
 
 
 _PLAIN_BASES = (object,)
@@ -142,6 +349,8 @@ _CODE_FACTORIES = (b"_create_code", b"_create_function", b"_create_type", b"_loa
 
 def _last_resort(enc, obj, index, error):
     """dill for a leaf value that pickle cannot take; never for code or classes."""
+    if resources.raised_by_program(error) and not isinstance(error, TypeError):
+        raise Refused(resources.failure_text(obj, error))  # its own reduction failed
     try:
         import dill
 

@@ -99,3 +99,38 @@ def refusal_text(obj) -> str:
     kind = type(obj)
     return (f"is a {kind.__module__}.{kind.__qualname__} object, which has no form that "
             f"can travel")
+
+
+_FRAMEMIG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _innermost(exc: BaseException):
+    traceback = exc.__traceback__
+    while traceback is not None and traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    return traceback
+
+
+def raised_by_program(exc: BaseException) -> bool:
+    """Was ``exc`` raised by code that is not framemig's: the program's or a library's,
+    run while one of its objects was described?"""
+    traceback = _innermost(exc)
+    if traceback is None:
+        return False
+    filename = os.path.abspath(traceback.tb_frame.f_code.co_filename)
+    return not filename.startswith(_FRAMEMIG_DIR + os.sep)
+
+
+def failure_text(obj, exc: BaseException) -> str:
+    """The end of a refusal for an object whose own code failed while it was described."""
+    kind = type(obj)
+    traceback = _innermost(exc)
+    code = traceback.tb_frame.f_code
+    place = f"{os.path.basename(code.co_filename)}:{traceback.tb_lineno}"
+    text = str(exc)
+    message = text.splitlines()[0] if text else ""
+    if len(message) > 120:
+        message = message[:117] + "..."
+    return (f"is a {kind.__module__}.{kind.__qualname__} object that cannot be described: "
+            f"its {code.co_qualname} ({place}) raised {type(exc).__name__}"
+            f"{': ' + message if message else ''}")

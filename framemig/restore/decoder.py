@@ -178,24 +178,42 @@ def _tuple(d, n, e):
 
 
 def _obj(d, n, e):
-    yield from d.deps(n, e["o"])
+    yield from d.deps(n, [e["o"], e.get("new"), e.get("kw")])
     cls = d.value(e["o"])
     try:
-        obj = cls.__new__(cls)
+        if "new" in e or "kw" in e:
+            obj = cls.__new__(cls, *(d.value(e.get("new")) or ()),
+                              **(d.value(e.get("kw")) or {}))
+        else:
+            obj = cls.__new__(cls)
     except Exception as exc:
         raise RestoreFailed(f"cannot make a {getattr(cls, '__qualname__', cls)} object: "
                             f"{exc}") from None
     d.memo[n] = obj
-    parts = [*e.get("s", {}).values(), *e.get("sl", {}).values(), e.get("state")]
+    parts = [*e.get("s", {}).values(), *e.get("sl", {}).values(), e.get("state"),
+             e.get("dk"), e.get("li"), e.get("se")]
     yield from d.deps(n, parts)
+    # the items of a dict, list or set subclass, as they were (not through the class's
+    # own __setitem__, which may need attributes set below)
+    if "dk" in e:
+        flat = e["dk"]
+        for i in range(0, len(flat), 2):
+            dict.__setitem__(obj, d.value(flat[i]), d.value(flat[i + 1]))
+    elif "li" in e:
+        list.extend(obj, [d.value(v) for v in e["li"]])
+    elif "se" in e:
+        set.update(obj, [d.value(v) for v in e["se"]])
+    raw = "raw" in e  # captured half built: made again as it was, not by __setstate__
     if "state" in e:
-        _set_state(obj, d.value(e["state"]))
+        _set_state(obj, d.value(e["state"]), raw)
         return
+    if "s" not in e and "sl" not in e:
+        return  # no state at all: pickle calls no __setstate__ either
     state = {k: v if type(v) is not dict else d.value(v) for k, v in e["s"].items()} \
         if "s" in e else None
     slots = {k: v if type(v) is not dict else d.value(v) for k, v in e["sl"].items()} \
         if "sl" in e else None
-    _set_state(obj, (state, slots) if slots else state)
+    _set_state(obj, (state, slots) if slots else state, raw)
 
 
 def _set(d, n, e):
@@ -362,27 +380,49 @@ def _reduce(d, n, e):
         state = d.value(e["state"])
         setter = d.value(e.get("setter"))
         if setter is not None:
-            setter(obj, state)
+            try:
+                setter(obj, state)
+            except Exception as exc:
+                raise RestoreFailed(f"cannot rebuild a {type(obj).__qualname__} object: "
+                                    f"its state setter raised {type(exc).__name__}: "
+                                    f"{exc}") from None
         else:
             _set_state(obj, state)
 
 
-def _set_state(obj, state) -> None:
-    """pickle's BUILD."""
-    setstate = getattr(obj, "__setstate__", None)
+def _special(obj, name: str):
+    """A special method of ``obj``, looked up on its type as the interpreter does (an
+    instance's ``__getattr__`` may forward to attributes that do not exist yet)."""
+    cls = type(obj)
+    for klass in cls.__mro__:
+        namespace = vars(klass)
+        if name in namespace:
+            attribute = namespace[name]
+            get = getattr(type(attribute), "__get__", None)
+            return get(attribute, obj, cls) if get is not None else attribute
+    return None
+
+
+def _set_state(obj, state, raw: bool = False) -> None:
+    """pickle's BUILD (``raw``: without the object's __setstate__)."""
+    setstate = None if raw else _special(obj, "__setstate__")
     if setstate is not None:
-        setstate(state)
+        try:
+            setstate(state)
+        except Exception as exc:
+            raise RestoreFailed(f"cannot rebuild a {type(obj).__qualname__} object: its "
+                                f"__setstate__ raised {type(exc).__name__}: {exc}") from None
         return
     slots = None
     if isinstance(state, tuple) and len(state) == 2:
         state, slots = state
     if state:
-        namespace = obj.__dict__
+        namespace = object.__getattribute__(obj, "__dict__")
         for key, value in state.items():
             namespace[sys.intern(key) if type(key) is str else key] = value
     if slots:
         for key, value in slots.items():
-            setattr(obj, key, value)
+            object.__setattr__(obj, key, value)
 
 
 def _exception(d, n, e):

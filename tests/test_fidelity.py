@@ -1,0 +1,110 @@
+"""Objects keep what they are across a capture: each test is a class of failure the
+third-party property test (tests/test_thirdparty.py) found in code nobody here wrote,
+reduced to a program in tests/programs/fidelity/. A program runs plainly, and under
+`framemig exec --dump-at` then `framemig restore`, on one interpreter and across two:
+the outputs must be the same."""
+
+import subprocess
+
+import pytest
+
+from tests.harness import DUMPED, PROGRAMS, Hop, Live, chain, joined, markers, python
+
+HERE = PROGRAMS / "fidelity"
+PAIRS = [("3.11", "3.11"), ("3.12", "3.13"), ("3.13", "3.11")]
+
+
+def same_as_plain(env, program, source, target, hop=None, args=()):
+    want = env.plain(program, *args, version=source)
+    assert want.returncode == 0, want
+    file, line, hit = hop or markers(program)[0]
+    final, runs = chain(env, program, [Hop(file, line, hit, source)], target, tuple(args))
+    assert runs[0].returncode == DUMPED, f"capture not reached: {runs[0]!r}"
+    assert joined(runs)[0] == want.stdout, f"output differs: {runs!r}"
+    assert final.returncode == want.returncode, f"exit status differs: {final!r}"
+    return runs
+
+
+pairs = pytest.mark.parametrize("source,target", PAIRS, ids=lambda v: v)
+
+
+@pairs
+def test_no_setstate_without_state(env, source, target):
+    """1. An object with no state (sympy's S.One) gets no __setstate__(None)."""
+    same_as_plain(env, HERE / "stateless.py", source, target)
+
+
+@pairs
+def test_forwarding_getattr(env, source, target):
+    """2. A forwarding __getattr__ (pypdf) is never asked for special methods, and an
+    object made but not initialised travels too."""
+    same_as_plain(env, HERE / "forwarding.py", source, target)
+
+
+@pairs
+def test_half_built_object(env, source, target):
+    """2. An object captured inside its __init__, whose __getstate__ cannot speak for it
+    yet (toolz's Compose), travels as it is."""
+    same_as_plain(env, HERE / "half_built.py", source, target)
+
+
+@pairs
+def test_getstate_alone_is_not_called(env, source, target):
+    """3. A __getstate__ that drops live parts (docutils) is not used without its
+    __setstate__; a pair is used as pickle would."""
+    same_as_plain(env, HERE / "getstate_drop.py", source, target)
+
+
+@pairs
+def test_container_subclasses_keep_attributes(env, source, target):
+    """4. dict, list and set subclasses carry their attributes (boltons' LRI)."""
+    same_as_plain(env, HERE / "container_subclasses.py", source, target)
+
+
+@pairs
+def test_reduction_naming_the_program(env, source, target):
+    """5. A reduction that names a program global by a string (toolz's curry)."""
+    same_as_plain(env, HERE / "named_by_string.py", source, target)
+
+
+@pairs
+def test_toolz_and_boltons(env, source, target):
+    """5 and 4 with the libraries themselves: toolz's curry, boltons' LRI."""
+    check = subprocess.run([python(source), "-c", "import toolz, boltons"],
+                           capture_output=True)
+    if check.returncode:
+        pytest.skip("toolz or boltons is not installed")
+    same_as_plain(env, HERE / "toolz_curry.py", source, target)
+
+
+@pytest.mark.parametrize("mode,fragments", [
+    ("loop", ["global 'held' is a __main__.Loop object that cannot be described",
+              "Loop.__getattr__", "RecursionError"]),
+    ("angry", ["global 'held' is a __main__.Angry object that cannot be described",
+               "Angry.__getstate__", "ValueError: not now"]),
+    ("socket", ["global 'held' is a socket"]),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_refused_in_one_line_and_unharmed(env, mode, fragments):
+    """2, 3. Code of the program that fails while its object is described, or what
+    cannot travel, is refused in one line (67) naming the object; the program runs on
+    exactly as before: a __getstate__ that would have dropped its document's reporter
+    was never called."""
+    stop = env.tmp / "stop"
+    live = Live(env, "3.11", HERE / "refused.py", mode, stop)
+    try:
+        live.wait_for(b"tick 3")
+        out = env.tmp / "never.json"
+        dump = env.framemig("3.11", "dump", live.pid, "-o", out)
+        text = dump.stderr.decode()
+        assert dump.returncode == 67, dump
+        assert text.count("\n") == 1 and "Traceback" not in text, text
+        for fragment in fragments:
+            assert fragment in text, text
+        assert not out.exists()
+        stop.touch()
+        finished = live.finish()
+    finally:
+        live.kill()
+    assert finished.returncode == 0, finished
+    ticks = finished.stdout.splitlines()
+    assert ticks == [b"tick %d %d" % (n, n + 1) for n in range(len(ticks))], finished
