@@ -68,6 +68,20 @@ def test_reduction_naming_the_program(env, source, target):
 
 
 @pairs
+def test_submodules_imported_again(env, source, target):
+    """6. `import email.mime.text` is imported again, not just `email` (chess.pgn)."""
+    same_as_plain(env, HERE / "submodules.py", source, target)
+
+
+@pytest.mark.parametrize("source,target", [("3.13", "3.11"), ("3.13", "3.12"),
+                                           ("3.11", "3.13"), ("3.12", "3.12")],
+                         ids=lambda v: v)
+def test_paths_between_versions(env, source, target):
+    """8. pathlib's classes (pathlib._local on 3.13) travel between versions."""
+    same_as_plain(env, HERE / "paths.py", source, target)
+
+
+@pairs
 def test_toolz_and_boltons(env, source, target):
     """5 and 4 with the libraries themselves: toolz's curry, boltons' LRI."""
     check = subprocess.run([python(source), "-c", "import toolz, boltons"],

@@ -87,6 +87,11 @@ def _by_name(obj) -> tuple[str, str] | None:
     qualname = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
     module_name = getattr(obj, "__module__", None)
     candidates = [module_name] if module_name else []
+    if module_name and "._" in module_name:
+        # a private module's class that its package exports (3.13's pathlib._local.Path
+        # is pathlib.Path): the package's name is the one other versions know
+        package = module_name[:module_name.index("._")]
+        candidates.insert(0, package)
     candidates += ["builtins", "types"]
     for candidate in candidates:
         if qualname and _resolve(candidate, qualname) is obj:
@@ -194,8 +199,34 @@ def module_entry(enc, module, index):
     if name in enc.world.program_modules:
         return {"t": "module", "name": name, "program": True}
     if sys.modules.get(name) is not module:
-            raise Refused(f"is the module {name!r}, which is not importable by that name")
-    return {"t": "module", "name": name}
+        raise Refused(f"is the module {name!r}, which is not importable by that name")
+    entry = {"t": "module", "name": name}
+    submodules = _submodules(name, module) if name.split(".")[0] != "framemig" else ()
+    if submodules:
+        entry["sub"] = submodules
+    return entry
+
+
+def _submodules(name: str, module) -> list[str]:
+    """The submodules imported below ``module`` that are reachable from it as attributes
+    (``import email.mime.text`` makes ``email.mime.text`` work), as the deepest dotted
+    names: the target imports them too (``import email`` alone does not)."""
+    prefix = name + "."
+    found = []
+    for full, sub in list(sys.modules.items()):
+        if not full.startswith(prefix) or sub is None:
+            continue
+        parent, obj = module, None
+        for part in full[len(prefix):].split("."):
+            obj = vars(parent).get(part) if isinstance(parent, types.ModuleType) else None
+            if obj is None:
+                break
+            parent = obj
+        if obj is sub:
+            found.append(full[len(prefix):])
+    found.sort()
+    return [item for n, item in enumerate(found)
+            if not (n + 1 < len(found) and found[n + 1].startswith(item + "."))]
 
 
 def namespace_entry(enc, namespace: dict, index):

@@ -334,6 +334,8 @@ def _global(d, n, e):
 
 def _module(d, n, e):
     d.memo[n] = d.context.module(e["name"], e.get("program", False))
+    for sub in e.get("sub", ()):
+        d.context.submodule(e["name"], sub)
     return
     yield
 

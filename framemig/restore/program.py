@@ -22,6 +22,12 @@ from framemig.restore.frames import FrameBuilder
 from framemig.restore.refs import refs_in
 from framemig.restore.sources import Sources
 
+# Library modules that moved between CPython versions: where their classes are found on an
+# interpreter that lacks the module a snapshot names (3.13 made pathlib a package).
+MOVED_MODULES = {
+    "pathlib._local": "pathlib",
+}
+
 
 class Restoration:
     def __init__(self, body: dict, program_dir: str | None = None):
@@ -91,14 +97,44 @@ class Restoration:
     def find_code(self, key_json: dict):
         return self.sources.find_code(key_json)[1]
 
+    def submodule(self, name: str, sub: str) -> None:
+        """Import ``name.sub`` as the captured program had (``import email.mime.text``);
+        one this interpreter lacks is left out (the program did not ask for it here)."""
+        try:
+            importlib.import_module(f"{name}.{sub}")
+        except Exception:
+            pass
+
     def import_global(self, module_name: str, qualname: str):
-        obj = self.module(module_name, self.is_program_module(module_name))
+        program = self.is_program_module(module_name)
+        try:
+            obj = self.module(module_name, program)
+        except RestoreFailed:
+            moved = MOVED_MODULES.get(module_name)
+            if moved is None:
+                raise
+            obj, module_name = self.module(moved, False), moved
+        path = module_name
         for part in qualname.split("."):
             try:
                 obj = getattr(obj, part)
             except AttributeError:
-                raise RestoreFailed(f"{module_name}.{qualname} does not exist here") from None
+                obj = self._submodule_attribute(obj, f"{path}.{part}", program)
+                if obj is None:
+                    raise RestoreFailed(
+                        f"{module_name}.{qualname} does not exist here") from None
+            path = f"{path}.{part}"
         return obj
+
+    @staticmethod
+    def _submodule_attribute(parent, dotted: str, program: bool):
+        """``a.b`` where ``b`` is a submodule not imported yet: import it."""
+        if program or not isinstance(parent, types.ModuleType):
+            return None
+        try:
+            return importlib.import_module(dotted)
+        except Exception:
+            return None
 
     def generator_needs(self, entry: dict):
         state = entry["state"]
