@@ -73,6 +73,37 @@ def test_submodules_imported_again(env, source, target):
     same_as_plain(env, HERE / "submodules.py", source, target)
 
 
+@pairs
+def test_held_locks(env, source, target):
+    """7. An RLock held twice and a Lock held at the capture are held after it."""
+    same_as_plain(env, HERE / "held_locks.py", source, target)
+
+
+def _getlogger_line(version: str) -> tuple[str, int]:
+    """Where logging's Manager.getLogger holds the module lock, on that interpreter."""
+    code = ("import inspect, logging\n"
+            "lines, start = inspect.getsourcelines(logging.Manager.getLogger)\n"
+            "n = next(i for i, t in enumerate(lines) if 'if name in self.loggerDict' in t)\n"
+            "print(inspect.getsourcefile(logging), start + n)\n")
+    out = subprocess.run([python(version), "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    return out[0], int(out[1])
+
+
+@pytest.mark.parametrize("source,target", [("3.11", "3.11"), ("3.11", "3.12"),
+                                           ("3.13", "3.13"), ("3.13", "3.11")],
+                         ids=lambda v: v)
+def test_library_lock_held_inside_library_code(env, source, target):
+    """7. logging's module lock, held inside getLogger when the capture comes, is held
+    again after the restore (it was: "cannot release un-acquired lock")."""
+    program = env.tmp / "loggers.py"
+    program.write_text("import logging\n\n"
+                       "for i in range(4):\n"
+                       "    print(i, logging.getLogger(f'app.part{i}').name, flush=True)\n")
+    file, line = _getlogger_line(source)
+    same_as_plain(env, program, source, target, hop=(file, line, 2))
+
+
 @pytest.mark.parametrize("source,target", [("3.13", "3.11"), ("3.13", "3.12"),
                                            ("3.11", "3.13"), ("3.12", "3.12")],
                          ids=lambda v: v)
@@ -97,9 +128,10 @@ def test_toolz_and_boltons(env, source, target):
     ("angry", ["global 'held' is a __main__.Angry object that cannot be described",
                "Angry.__getstate__", "ValueError: not now"]),
     ("socket", ["global 'held' is a socket"]),
+    ("orphan", ["global 'held' is a lock held by another thread"]),
 ], ids=lambda v: v if isinstance(v, str) else "")
 def test_refused_in_one_line_and_unharmed(env, mode, fragments):
-    """2, 3. Code of the program that fails while its object is described, or what
+    """2, 3, 7. Code of the program that fails while its object is described, or what
     cannot travel, is refused in one line (67) naming the object; the program runs on
     exactly as before: a __getstate__ that would have dropped its document's reporter
     was never called."""

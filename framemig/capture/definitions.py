@@ -204,6 +204,7 @@ def module_entry(enc, module, index):
     submodules = _submodules(name, module) if name.split(".")[0] != "framemig" else ()
     if submodules:
         entry["sub"] = submodules
+    _add_held_locks(enc, entry, vars(module))
     return entry
 
 
@@ -229,6 +230,17 @@ def _submodules(name: str, module) -> list[str]:
             if not (n + 1 < len(found) and found[n + 1].startswith(item + "."))]
 
 
+def _add_held_locks(enc, entry: dict, namespace: dict) -> None:
+    """Locks among a library module's globals held by the program (logging's module lock
+    inside ``getLogger``): the target takes its own copies as often."""
+    name = namespace.get("__name__")
+    if not isinstance(name, str) or name.split(".")[0] == "framemig":
+        return  # framemig's own locks are its business (it may hold them right now)
+    held = enc.held_module_locks(namespace)
+    if held:
+        entry["locks"] = held
+
+
 def namespace_entry(enc, namespace: dict, index):
     """A module's globals dict: carried with the module (program) or by name (library)."""
     world = enc.world
@@ -243,7 +255,9 @@ def namespace_entry(enc, namespace: dict, index):
     module_name = namespace.get("__name__") if isinstance(namespace.get("__name__"), str) else None
     module = sys.modules.get(module_name) if module_name else None
     if module is not None and vars(module) is namespace:
-        return {"t": "module_dict", "name": module_name}
+        entry = {"t": "module_dict", "name": module_name}
+        _add_held_locks(enc, entry, namespace)
+        return entry
     return None
 
 

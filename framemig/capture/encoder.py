@@ -17,6 +17,7 @@ name it the way the programmer does: ``prog.py:42 in read_loop: local 'sock' is 
 from __future__ import annotations
 
 import math
+import sys
 from binascii import b2a_base64
 
 from framemig.capture import reducers, resources
@@ -40,6 +41,8 @@ class Encoder:
         self.dill_count = 0
         self.plain_classes: dict = {}  # program class -> its Plan if pickled the plain way
         self.plans: dict = {}  # class -> reducers.Plan, or None
+        self._lock_names: dict[int, tuple[str, str]] | None = None
+        self._held_recorded: set[int] = set()  # library locks whose holding is written
 
     # --- values ------------------------------------------------------------------------
 
@@ -138,6 +141,55 @@ class Encoder:
                 raise CannotTravel(_sentence("an object deep in the state", refusal)) \
                     from None
         return self.table
+
+    # --- locks of libraries ---------------------------------------------------------------
+
+    def library_lock_name(self, lock) -> tuple[str, str] | None:
+        """``(module, name)`` if ``lock`` is a global of a library module: it travels by
+        name, so that the library's code and the program share it after a restore too."""
+        if self._lock_names is None:
+            self._lock_names = _library_locks(self.world)
+        return self._lock_names.get(id(lock))
+
+    def held_once(self, lock, *, surely_ours: bool = True) -> int:
+        """How often the program holds a library's lock, counted once per capture (the
+        lock may be met by name and in its module's namespace). ``surely_ours=False``:
+        the lock was only seen among a module's globals, so a Lock (whose holder is not
+        known) or an RLock of another thread (one of framemig's) is not the program's."""
+        if id(lock) in self._held_recorded:
+            return 0
+        if surely_ours:
+            count = resources.lock_count(lock)
+        else:
+            count = resources.owned_count(lock)
+        if count:
+            self._held_recorded.add(id(lock))
+        return count
+
+    def held_module_locks(self, namespace: dict) -> dict[str, int]:
+        """The RLocks among a library module's globals that the program's thread holds."""
+        held = {}
+        for name, value in list(namespace.items()):
+            if type(name) is str and resources.is_lock(value):
+                count = self.held_once(value, surely_ours=False)
+                if count:
+                    held[name] = count
+        return held
+
+
+def _library_locks(world: World) -> dict[int, tuple[str, str]]:
+    found: dict[int, tuple[str, str]] = {}
+    for module_name, module in list(sys.modules.items()):
+        if module_name in world.program_modules or module_name.split(".")[0] == "framemig":
+            continue
+        try:
+            namespace = vars(module)
+        except TypeError:
+            continue
+        for name, value in list(namespace.items()):
+            if type(name) is str and resources.is_lock(value):
+                found.setdefault(id(value), (module_name, name))
+    return found
 
 
 def _sentence(where: str, refusal: Refused) -> str:

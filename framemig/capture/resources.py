@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import io
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -29,7 +30,18 @@ def entry(enc, obj, index) -> dict | None:
             return {"t": "stdio", "name": name}
     kind = type(obj)
     if kind is _LOCK or kind is _RLOCK:
-        return {"t": "lock", "rlock": kind is _RLOCK, "locked": _is_locked(obj)}
+        named = enc.library_lock_name(obj)
+        if named is not None:  # a library's own lock: the same one, by name
+            result = {"t": "global", "module": named[0], "qualname": named[1]}
+            held = enc.held_once(obj)
+            if held:
+                result["held"] = held
+            return result
+        held = lock_count(obj)
+        result = {"t": "lock", "rlock": kind is _RLOCK, "locked": held > 0}
+        if held > 1:
+            result["count"] = held
+        return result
     if kind is _LRU:
         parameters = obj.cache_parameters()
         return {"t": "lru_cache", "f": enc.child(obj.__wrapped__, index, ".__wrapped__"),
@@ -45,10 +57,32 @@ def entry(enc, obj, index) -> dict | None:
     return None
 
 
-def _is_locked(lock) -> bool:
-    if isinstance(lock, _RLOCK):
-        return repr(lock).startswith("<locked")
-    return lock.locked()
+def is_lock(obj) -> bool:
+    kind = type(obj)
+    return kind is _LOCK or kind is _RLOCK
+
+
+def lock_count(lock) -> int:
+    """How many times the program holds ``lock``: 0 or 1 for a Lock (whoever took it),
+    the recursion count for an RLock, which only the program's thread may hold."""
+    if type(lock) is not _RLOCK:
+        return 1 if lock.locked() else 0
+    count = owned_count(lock)
+    if count == 0 and repr(lock).startswith("<locked"):
+        raise Refused("is a lock held by another thread")
+    return count
+
+
+def owned_count(lock) -> int:
+    """How many times this thread (the program's, at a capture) holds an RLock; 0 for a
+    Lock, whose holder is not known."""
+    if type(lock) is not _RLOCK or not lock._is_owned():
+        return 0
+    counter = getattr(lock, "_recursion_count", None)
+    if counter is not None:
+        return counter()
+    match = re.search(r"count=(\d+)", repr(lock))  # <locked ... owner=N count=2 at ...>
+    return int(match.group(1)) if match else 1
 
 
 def _file(handle) -> dict:

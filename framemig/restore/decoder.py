@@ -37,6 +37,9 @@ class Decoder:
         self.active: set[int] = set()
         self.deferred: list = []  # (fill, value): fill(object) once the value's object exists
         self.shells: list[int] = []  # made empty by shell(), still to be filled
+        self.to_hold: list = []  # (lock, count, name): libraries' locks the program held
+        self.holding = False  # the locks are taken: take one met later at once
+        self.held_names: set[str] = set()
         self._counter = 0  # keys below zero: descriptions built in place
 
     # --- values ------------------------------------------------------------------------
@@ -132,6 +135,21 @@ class Decoder:
                 self.memo[ref] = maker(self, self.table[ref])
                 self.shells.append(ref)
         return self.value(value)
+
+    def hold_locks(self) -> None:
+        """Take the libraries' locks the program held, once everything is built (building
+        may run library code that takes them too)."""
+        self.holding = True
+        while self.to_hold:
+            _hold(*self.to_hold.pop(0))
+
+    def hold(self, lock, count: int, name: str) -> None:
+        if name in self.held_names:  # a description in place may be read twice
+            return
+        self.held_names.add(name)
+        self.to_hold.append((lock, count, name))
+        if self.holding:
+            self.hold_locks()
 
     def _construct_early(self, index: int) -> None:
         """A cycle reached an object still being made; immutable containers can be made
@@ -327,15 +345,18 @@ def _code(d, n, e):
 
 
 def _global(d, n, e):
-    d.memo[n] = d.context.import_global(e["module"], e["qualname"])
+    obj = d.memo[n] = d.context.import_global(e["module"], e["qualname"])
+    if e.get("held"):
+        d.hold(obj, e["held"], f"{e['module']}.{e['qualname']}")
     return
     yield
 
 
 def _module(d, n, e):
-    d.memo[n] = d.context.module(e["name"], e.get("program", False))
+    module = d.memo[n] = d.context.module(e["name"], e.get("program", False))
     for sub in e.get("sub", ()):
         d.context.submodule(e["name"], sub)
+    _hold_locks(d, module, e)
     return
     yield
 
@@ -344,6 +365,22 @@ def _module_dict(d, n, e):
     namespace = d.memo.setdefault(n, _module_namespace(d, e))
     if e.get("program"):
         yield from _fill_dict(d, n, namespace, e)
+    elif e.get("locks"):
+        _hold_locks(d, sys.modules.get(e["name"]), e)
+
+
+def _hold_locks(d, module, e) -> None:
+    for name, count in (e.get("locks") or {}).items():
+        d.hold(getattr(module, name, None), count, f"{e['name']}.{name}")
+
+
+def _hold(lock, count: int, name: str) -> None:
+    """Take a library's lock as often as the program held it when it was captured."""
+    if not hasattr(lock, "acquire"):
+        raise RestoreFailed(f"{name} was a lock the program held, and is not one here")
+    for _ in range(count):
+        if not lock.acquire(timeout=5):
+            raise RestoreFailed(f"{name}: the lock the program held is taken here")
 
 
 def _module_namespace(d, e) -> dict:
@@ -477,7 +514,8 @@ def _file(d, n, e):
 def _lock(d, n, e):
     lock = threading.RLock() if e.get("rlock") else threading.Lock()
     if e.get("locked"):
-        lock.acquire()
+        for _ in range(e.get("count", 1)):  # an RLock held as often as it was
+            lock.acquire()
     d.memo[n] = lock
     return
     yield

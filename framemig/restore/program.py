@@ -77,6 +77,7 @@ class Restoration:
         for record in self.body["stack"]:
             for ref in _record_refs(record):
                 self.decoder.complete(ref)
+        self.decoder.hold_locks()
 
     # --- what the decoder asks -----------------------------------------------------------
 
