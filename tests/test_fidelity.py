@@ -49,6 +49,13 @@ def test_half_built_object(env, source, target):
 
 
 @pairs
+def test_exception_with_slots(env, source, target):
+    """2. An exception whose "args" is a slot, captured inside its __init__ (pyparsing's
+    ParseException: it was 77), and its other slots."""
+    same_as_plain(env, HERE / "exception_slots.py", source, target)
+
+
+@pairs
 def test_getstate_alone_is_not_called(env, source, target):
     """3. A __getstate__ that drops live parts (docutils) is not used without its
     __setstate__; a pair is used as pickle would."""

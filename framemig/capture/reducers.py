@@ -49,15 +49,24 @@ def entry(enc, obj, index: int) -> dict:
 
 
 def _exception(enc, exc, index):
-    return {
+    cls = type(exc)
+    try:
+        args = _OBJECT_GETATTRIBUTE(exc, "args")
+    except AttributeError:  # an "args" slot (pyparsing) not set yet: inside its __init__
+        args = BaseException.args.__get__(exc)
+    result = {
         "t": "exception",
-        "cls": enc.child(type(exc), index, ".__class__"),
-        "args": enc.child(exc.args, index, ".args"),
+        "cls": enc.child(cls, index, ".__class__"),
+        "args": enc.child(args, index, ".args"),
         "dict": enc.child(exc.__dict__, index, ".__dict__") if exc.__dict__ else None,
         "cause": enc.child(exc.__cause__, index, ".__cause__"),
         "context": enc.child(exc.__context__, index, ".__context__"),
         "suppress": exc.__suppress_context__,
     }
+    state = _real_state(exc, cls, True)
+    if isinstance(state, tuple):  # the values of its slots, which args do not make again
+        result["sl"] = containers.str_keyed(enc, state[1])
+    return result
 
 
 def _reduce(enc, obj, index):

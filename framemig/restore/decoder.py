@@ -474,9 +474,12 @@ def _exception(d, n, e):
         exc = cls.__new__(cls, *arguments)
         exc.args = arguments
     d.memo[n] = exc
-    yield from d.deps(n, [e.get("dict"), e.get("cause"), e.get("context")])
+    yield from d.deps(n, [e.get("dict"), e.get("cause"), e.get("context"),
+                          *e.get("sl", {}).values()])
     if e.get("dict") is not None:
         exc.__dict__.update(d.value(e["dict"]))
+    for name, value in e.get("sl", {}).items():
+        object.__setattr__(exc, name, d.value(value))
     exc.__cause__ = d.value(e.get("cause"))
     exc.__context__ = d.value(e.get("context"))
     exc.__suppress_context__ = e.get("suppress", False)
