@@ -265,7 +265,7 @@ def _first_argument(view: FrameView):
     slots = view.slots()
     first = view.code.co_varnames[0] if view.code.co_argcount else None
     value = slots.get(first, NULL)
-    if hasattr(value, "cell_contents"):
+    if type(value) is types.CellType:
         value = value.cell_contents
     return value
 
