@@ -31,12 +31,27 @@ def screen_text(app) -> str:
     return html.unescape(" ".join(lines)).replace("\xa0", " ")
 
 
-async def shows(pilot, what, timeout: float = 20.0) -> str:
-    """Wait until the screen shows ``what`` (a string or a predicate on the text)."""
+@pytest.fixture(autouse=True)
+def patient_pilot(monkeypatch):
+    """textual's pilot waits up to 30 s for the app to take in each key press; on a starved
+    machine (a loaded 2-core CI box) that is not always enough, so it may wait 3 minutes.
+    It is a wait for a condition: it ends as soon as the app is done."""
+    from textual.pilot import Pilot
+
+    wait = Pilot._wait_for_screen
+
+    async def patient(self, timeout: float = 30.0) -> bool:
+        return await wait(self, timeout=max(timeout, 180.0))
+    monkeypatch.setattr(Pilot, "_wait_for_screen", patient)
+
+
+async def shows(pilot, what, timeout: float = 60.0) -> str:
+    """Wait until the screen shows ``what`` (a string or a predicate on the text). A
+    screenshot costs the app time: it is taken three times a second."""
     deadline = time.monotonic() + timeout
     text = ""
     while time.monotonic() < deadline:
-        await pilot.pause(0.1)
+        await pilot.pause(0.3)
         text = screen_text(pilot.app)
         if (what(text) if callable(what) else what in text):
             return text
@@ -74,7 +89,7 @@ def test_pause_resume_and_migrate_with_keys(fleet, tmp_path):
             await pilot.press("m")
             await shows(pilot, f"Move {program_id} from alpha to")
             await pilot.press("enter")
-            text = await shows(pilot, f"{program_id} moved alpha -> beta", timeout=60)
+            text = await shows(pilot, f"{program_id} moved alpha -> beta", timeout=120)
             assert "safe point" in text and "restore" in text
             # moved from another terminal: the view hears of it and says so
             moved = await asyncio.to_thread(fleet.cli, "migrate", program_id, "--to", "alpha")
@@ -108,9 +123,9 @@ def test_nodes_appear_turn_gone_and_leave(fleet, monkeypatch):
             await shows(pilot, "node doomed up")  # the event, in the status line
             doomed.send_signal(signal.SIGKILL)  # no goodbye: its heartbeat just stops
             await shows(pilot, lambda t: re.search(ROW.format("doomed").replace(
-                "(?:up|busy|gone)", "gone"), t), timeout=15)
+                "(?:up|busy|gone)", "gone"), t), timeout=60)
             # its row leaves (the status line may still tell that it came up)
-            await shows(pilot, lambda t: not re.search(ROW.format("doomed"), t), timeout=20)
+            await shows(pilot, lambda t: not re.search(ROW.format("doomed"), t), timeout=60)
             assert "steady" in screen_text(app)
     run(scenario())
 
