@@ -69,6 +69,14 @@ def test_container_subclasses_keep_attributes(env, source, target):
 
 
 @pairs
+def test_own_reduction_that_copies(env, source, target):
+    """8. A class's own __reduce__ that makes a new copy of it (tomlkit dropped a flag and
+    printed differently; sortedcontainers lost its inner lists' identity) gives way to the
+    object's real state; one that looks an object up by name is kept."""
+    same_as_plain(env, HERE / "lossy_reduce.py", source, target)
+
+
+@pairs
 def test_reduction_naming_the_program(env, source, target):
     """5. A reduction that names a program global by a string (toolz's curry)."""
     same_as_plain(env, HERE / "named_by_string.py", source, target)

@@ -15,6 +15,7 @@ import copyreg
 import enum
 import pickle
 import struct
+import sys
 import types
 
 from framemig.capture import containers, definitions, frames, resources
@@ -98,6 +99,14 @@ def _reduce(enc, obj, index):
     if func is copyreg.__newobj__ and len(args) == 1 and listitems is None and \
             dictitems is None and setter is None:
         return plain_instance(enc, args[0], state)
+    if (cls.__module__ in enc.world.program_modules or _rebuilds_itself(func, args, cls)) \
+            and not _is_standard_library(cls):
+        raw = plan_for(enc, cls, own_reduce=False)
+        if raw is not None:
+            result = instance(enc, raw, cls, obj)
+            if raw.getstate is None:  # set back as it is: its __setstate__ expects
+                result["raw"] = 1     # what its own reduction gives
+            return result
     result = {
         "t": "reduce",
         "fn": enc.child(func, index, " (constructor)"),
@@ -112,6 +121,35 @@ def _reduce(enc, obj, index):
     if setter is not None:
         result["setter"] = enc.child(setter, index, " (state setter)")
     return result
+
+
+def _rebuilds_itself(func, args, cls) -> bool:
+    """Does a class's own ``__reduce__`` make a new instance of itself (``return cls,
+    (values...)``) rather than look one up (``logging.getLogger, (name,)``)?
+
+    Such a reduction is written for pickle, which copies: it may drop what it can make
+    again (tomlkit's inline table drops its ``_new`` flag, and prints differently after),
+    or rebuild internals afresh that the program's frames hold (sortedcontainers' lists).
+    A migration must give back the object itself, so when the instance holds nothing
+    Python cannot see, its real state travels instead, as it would for a class without
+    its own reduction.
+
+    A class of the program itself always travels by its real state when it can: the
+    program's registries travel with it (the lookup would find the same object), and a
+    reduction calling the program's own functions would run them before their module
+    is filled."""
+    if func is cls:
+        return True
+    if func in (copyreg.__newobj__, copyreg.__newobj_ex__, copyreg._reconstructor):
+        return bool(args) and args[0] is cls
+    return False
+
+
+def _is_standard_library(cls) -> bool:
+    """The standard library's reductions are kept: they are its cross-version form
+    (a ``pathlib.Path``'s slots differ between 3.11 and 3.13, its reduction does not)."""
+    module = cls.__module__
+    return isinstance(module, str) and module.partition(".")[0] in sys.stdlib_module_names
 
 
 def _module_of(obj, cls) -> str | None:
