@@ -210,17 +210,23 @@ def _waiting(world, frame, callee) -> LiveFrame:
         nops = env.call_operand_count(instr.opname, instr.arg)
         base = len(template) - nops
         _check_no_comprehension_pending(here, info, index, view.stack(base), callee)
+        # A restored __init__ is called directly and returns self: still a class call
+        resumed = codes.resume_info(callee.f_code)
+        made = resumed is not None and resumed.returns_self
         if top >= 0:
             if top != base:
                 raise NotSafe(f"{here}: unexpected stack depth {top} at a call")
-            resumed = codes.resume_info(callee.f_code)
-            if callee_view.shim_between() or (resumed is not None and resumed.returns_self):
+            if callee_view.shim_between() or made:
                 link = Link("class", {"self": _first_argument(callee_view)})
             else:
                 link = Link("direct")
             return LiveFrame(frame, view, info, index, view.stack(base), link)
         raw = view.stack(len(template))
-        link = _link_through_c(here, info, template[base:], raw[base:], callee, callee_view)
+        if made:  # the stack top is not known (3.12+): the same, seen from the callee
+            link = Link("class", {"self": _first_argument(callee_view)})
+        else:
+            link = _link_through_c(here, info, template[base:], raw[base:], callee,
+                                   callee_view)
         return LiveFrame(frame, view, info, index, raw[:base], link)
     if instr.opname == "FOR_ITER":
         raw = view.stack(len(template))
@@ -286,6 +292,15 @@ def _split_call(operands: list) -> tuple[object, list]:
 _DRIVERS = ("send", "__next__", "throw")
 
 
+def _attribute(obj, name: str, default=None):
+    """``getattr`` on whatever the program had on its stack: its own ``__getattr__`` may
+    recurse or fail (faker's proxy, captured half built, recursed to the limit)."""
+    try:
+        return getattr(obj, name, default)
+    except Exception:
+        return default
+
+
 def _link_through_c(here, info, operand_template, operands, callee, callee_view) -> Link:
     """Classify a call whose callee frame was started by C code."""
     function, arguments = _split_call(operands)
@@ -293,8 +308,8 @@ def _link_through_c(here, info, operand_template, operands, callee, callee_view)
     generator = arguments[0] if arguments else None
     if function is builtins.next and _is_generator_of(generator, callee):
         return Link("gen", {"generator": generator, "via": "next", "args": arguments[1:]})
-    bound_self = getattr(function, "__self__", None)
-    name = getattr(function, "__name__", None)
+    bound_self = _attribute(function, "__self__")
+    name = _attribute(function, "__name__")
     if name in _DRIVERS and _is_generator_of(bound_self, callee):
         return Link("gen", {"generator": bound_self, "via": name})
     if isinstance(function, types.MethodDescriptorType) and name in _DRIVERS \
@@ -304,10 +319,10 @@ def _link_through_c(here, info, operand_template, operands, callee, callee_view)
         instance = _first_argument(callee_view)
         if isinstance(instance, function):
             return Link("class", {"self": instance})
-    target = getattr(function, "__func__", function)
-    if getattr(target, "__code__", None) is callee.f_code:
+    target = _attribute(function, "__func__", function)
+    if _attribute(target, "__code__") is callee.f_code:
         return Link("direct")
-    label = getattr(function, "__qualname__", None) or type(function).__qualname__
+    label = _attribute(function, "__qualname__") or type(function).__qualname__
     raise NotSafe(f"{here}: {label} (C code) is running Python code "
                   f"({callee.f_code.co_qualname})", until_returns=callee)
 

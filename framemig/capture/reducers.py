@@ -14,6 +14,7 @@ import base64
 import copyreg
 import enum
 import pickle
+import random
 import struct
 import sys
 import types
@@ -43,10 +44,43 @@ def entry(enc, obj, index: int) -> dict:
     if isinstance(obj, enum.Enum):
         return {"t": "enum_member", "cls": enc.child(kind, index, ".__class__"),
                 "name": obj._name_}
+    if isinstance(obj, random.Random):
+        return _random(enc, obj, index)
     name = library_global_name(enc.world, obj)
     if name is not None:
         return global_entry(*name)
     return _reduce(enc, obj, index)
+
+
+def _random(enc, rng, index) -> dict:
+    """A random generator a library keeps as its global (faker's shared
+    ``faker.generator.random``, which ``Faker.seed()`` seeds) travels by name and state:
+    the library and the program's objects go on sharing it, at the numbers it had
+    reached. Any other travels as pickle would take it."""
+    name = _library_random_name(enc, rng)
+    if name is None:
+        return _reduce(enc, rng, index)
+    result = global_entry(*name)
+    result["rs"] = enc.child(rng.getstate(), index, " (state)")
+    return result
+
+
+def _library_random_name(enc, rng) -> tuple[str, str] | None:
+    names = enc.plans.get("random globals")
+    if names is None:  # looked for once per capture, only when a generator is met
+        names = enc.plans["random globals"] = {}
+        program = enc.world.program_modules
+        for module_name, module in list(sys.modules.items()):
+            if module_name in program or module is None:
+                continue
+            try:
+                namespace = vars(module)
+            except TypeError:
+                continue
+            for key, value in list(namespace.items()):
+                if isinstance(value, random.Random) and not key.startswith("__"):
+                    names.setdefault(id(value), (module_name, key))
+    return names.get(id(rng))
 
 
 def _exception(enc, exc, index):
@@ -75,6 +109,9 @@ def _reduce(enc, obj, index):
     plan = plan_for(enc, cls)
     if plan is not None:  # object.__reduce_ex__'s own way, from what the object holds
         return instance(enc, plan, cls, obj)
+    real = enc.plans.get((cls, "copies"))
+    if real is not None:  # its own reduction copies: see _copies
+        return _as_it_is(enc, real, cls, obj)
     reducer = copyreg.dispatch_table.get(cls)
     try:
         if reducer is not None:
@@ -99,14 +136,11 @@ def _reduce(enc, obj, index):
     if func is copyreg.__newobj__ and len(args) == 1 and listitems is None and \
             dictitems is None and setter is None:
         return plain_instance(enc, args[0], state)
-    if (cls.__module__ in enc.world.program_modules or _rebuilds_itself(func, args, cls)) \
-            and not _is_standard_library(cls):
-        raw = plan_for(enc, cls, own_reduce=False)
-        if raw is not None:
-            result = instance(enc, raw, cls, obj)
-            if raw.getstate is None:  # set back as it is: its __setstate__ expects
-                result["raw"] = 1     # what its own reduction gives
-            return result
+    if reducer is None and _copies(enc, cls, args, state, listitems, dictitems):
+        real = plan_for(enc, cls, own_reduce=False)
+        if real is not None:
+            enc.plans[(cls, "copies")] = real
+            return _as_it_is(enc, real, cls, obj)
     result = {
         "t": "reduce",
         "fn": enc.child(func, index, " (constructor)"),
@@ -123,26 +157,44 @@ def _reduce(enc, obj, index):
     return result
 
 
-def _rebuilds_itself(func, args, cls) -> bool:
-    """Does a class's own ``__reduce__`` make a new instance of itself (``return cls,
-    (values...)``) rather than look one up (``logging.getLogger, (name,)``)?
+def _copies(enc, cls, args, state, listitems, dictitems) -> bool:
+    """Is a class's own ``__reduce__`` one that copies the object (``return cls,
+    (self.items, self.trivia)``; ``load, (dump(self),)``) rather than one that looks it
+    up (``logging.getLogger, (name,)``)?
 
     Such a reduction is written for pickle, which copies: it may drop what it can make
-    again (tomlkit's inline table drops its ``_new`` flag, and prints differently after),
-    or rebuild internals afresh that the program's frames hold (sortedcontainers' lists).
-    A migration must give back the object itself, so when the instance holds nothing
-    Python cannot see, its real state travels instead, as it would for a class without
-    its own reduction.
+    again (tomlkit's inline table drops its ``_new`` flag, and printed differently after
+    a restore), or make a tree afresh whose nodes the program's frames hold (sqlglot's
+    expressions, sortedcontainers' inner lists). A migration must give back the object
+    itself, so when the instance holds nothing Python cannot see, its real state
+    travels instead, as it would for a class without its own reduction. A reduction is
+    taken for a lookup when it carries nothing but a few names or numbers.
 
-    A class of the program itself always travels by its real state when it can: the
-    program's registries travel with it (the lookup would find the same object), and a
-    reduction calling the program's own functions would run them before their module
-    is filled."""
-    if func is cls:
+    The program's own classes always travel by their real state when they can: the
+    program's registries travel with it (a lookup would find the same object), and a
+    reduction calling the program's functions would run them before their module is
+    filled. The standard library's reductions are kept: they are its cross-version form
+    (a ``pathlib.Path``'s slots differ between 3.11 and 3.13, its reduction does not)."""
+    if _is_standard_library(cls):
+        return False
+    if cls.__module__ in enc.world.program_modules:
         return True
-    if func in (copyreg.__newobj__, copyreg.__newobj_ex__, copyreg._reconstructor):
-        return bool(args) and args[0] is cls
-    return False
+    if state is not None or listitems is not None or dictitems is not None:
+        return True
+    return not all(_is_a_name(arg) for arg in args or ())
+
+
+def _is_a_name(value) -> bool:
+    if value is None or type(value) in (str, int, bool, bytes):
+        return True
+    return type(value) is tuple and len(value) <= 4 and all(map(_is_a_name, value))
+
+
+def _as_it_is(enc, plan, cls, obj) -> dict:
+    result = instance(enc, plan, cls, obj)
+    if plan.getstate is None:  # set back as it is: its __setstate__ expects what its
+        result["raw"] = 1      # own reduction gives
+    return result
 
 
 def _is_standard_library(cls) -> bool:

@@ -81,13 +81,19 @@ class Decoder:
                 self._construct_early(need)
                 continue
             self.complete(need)
-        return self.memo.pop(key)
+        obj = self.memo.pop(key)
+        # Made outside any table entry (a frame's local): what it left to fill is filled
+        # now (a lambda's closure cell, met first here, is still an empty shell).
+        self._settle()
+        return obj
 
     def load(self, value):
         """Build everything ``value`` refers to, then return its object."""
         for ref in refs_in(value):
             self.complete(ref)
-        return self.value(value)
+        obj = self.value(value)
+        self._settle()
+        return obj
 
     def complete(self, root: int) -> None:
         if root in self.done:
@@ -111,6 +117,17 @@ class Decoder:
                 continue
             self.active.add(need)
             stack.append((need, self._visit(need)))
+        self._settle()
+
+    def _settle(self) -> None:
+        """Fill what was deferred and the shells, once no object is being made.
+
+        A ``complete`` nested in the making of another object (a description in place
+        needing an entry) must leave them: a deferred value may be that very object, still
+        active, and loading it then would build it a second time (a method's ``__class__``
+        cell got a copy of its class, and zero-argument ``super()`` failed)."""
+        if self.active:
+            return
         while self.deferred:
             fill, value = self.deferred.pop(0)
             fill(self.load(value))
@@ -346,6 +363,9 @@ def _code(d, n, e):
 
 def _global(d, n, e):
     obj = d.memo[n] = d.context.import_global(e["module"], e["qualname"])
+    if "rs" in e:  # a library's random generator: where its numbers had reached
+        yield from d.deps(n, e["rs"])
+        obj.setstate(d.value(e["rs"]))
     if e.get("held"):
         d.hold(obj, e["held"], f"{e['module']}.{e['qualname']}")
     return

@@ -23,6 +23,7 @@ import os
 import signal
 import sys
 import time
+import traceback
 
 from framemig.capture.refusal import NotSafe
 from framemig.errors import ExitCode, FramemigError, NoSafePoint
@@ -212,6 +213,8 @@ class Session:
             self._fail(error)
             return 0.0
         except Exception as error:  # a bug in framemig must not become the program's
+            if os.environ.get("FRAMEMIG_DEBUG"):  # for framemig's developers
+                traceback.print_exc()
             self._fail(FramemigError(f"capture failed: {type(error).__name__}: {error}"))
             return 0.0
         finally:
