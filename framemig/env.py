@@ -205,3 +205,14 @@ def interpreter_facts() -> dict:
 
 def describe() -> str:
     return f"{platform.python_implementation()} {platform.python_version()}"
+
+
+def ast_field_default(cls, field: str):
+    """What a syntax-tree node made on another version lacks for one of this version's
+    fields (3.12 added ``type_params`` to function and class definitions): the value
+    the node's constructor gives an omitted field here — an empty list for a list field,
+    else None. 3.13+ say each field's type in ``_field_types``."""
+    types = getattr(cls, "_field_types", None)
+    if types is not None:
+        return [] if getattr(types.get(field), "__origin__", None) is list else None
+    return [] if field == "type_params" else None

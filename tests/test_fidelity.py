@@ -76,6 +76,13 @@ def test_own_reduction_that_copies(env, source, target):
     same_as_plain(env, HERE / "lossy_reduce.py", source, target)
 
 
+@pytest.mark.parametrize("source,target", [("3.11", "3.13"), ("3.13", "3.11"), ("3.12", "3.11")],
+                         ids=lambda v: v)
+def test_syntax_trees_between_versions(env, source, target):
+    """9. ast nodes made on one version are nodes of the other (pyflakes)."""
+    same_as_plain(env, HERE / "syntax_trees.py", source, target)
+
+
 @pairs
 def test_reduction_naming_the_program(env, source, target):
     """5. A reduction that names a program global by a string (toolz's curry)."""

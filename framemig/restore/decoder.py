@@ -23,6 +23,7 @@ import threading
 import types
 import weakref
 
+from framemig import env
 from framemig.errors import RestoreFailed
 from framemig.restore import classes
 from framemig.restore.refs import kind_of, refs_in
@@ -417,8 +418,11 @@ def _reduce(d, n, e):
     yield from d.deps(n, e["fn"])
     yield from d.deps(n, e["args"])
     function, arguments = d.value(e["fn"]), d.value(e["args"])
+    tree_node = _is_syntax_node_class(function)
     try:
-        obj = function(*arguments)
+        # a syntax-tree node's arguments are this version's fields (3.13 gives None for
+        # each): made empty, its fields set below, as every version can
+        obj = function.__new__(function) if tree_node else function(*arguments)
     except Exception as exc:
         raise RestoreFailed(f"cannot rebuild a {getattr(function, '__qualname__', function)} "
                             f"object: {exc}") from None
@@ -447,6 +451,24 @@ def _reduce(d, n, e):
                                     f"{exc}") from None
         else:
             _set_state(obj, state)
+    if tree_node:
+        _fill_fields(obj)
+
+
+def _is_syntax_node_class(function) -> bool:
+    if not isinstance(function, type) or function.__module__ not in ("ast", "_ast"):
+        return False
+    import ast  # only here: most restores have no syntax trees
+    return issubclass(function, ast.AST)
+
+
+def _fill_fields(node) -> None:
+    """Fields this version has and the node's version had not (pyflakes read
+    ``type_params`` of a 3.11 ``ClassDef`` on 3.12)."""
+    namespace = node.__dict__
+    for field in type(node)._fields:
+        if field not in namespace:
+            namespace[field] = env.ast_field_default(type(node), field)
 
 
 def _special(obj, name: str):
