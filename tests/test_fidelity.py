@@ -84,6 +84,13 @@ def test_syntax_trees_between_versions(env, source, target):
 
 
 @pairs
+def test_ids_as_keys(env, source, target):
+    """10. Dict keys, set members and locals that are ids of travelling objects follow
+    them (lark's visitor, copy.deepcopy's memo)."""
+    same_as_plain(env, HERE / "id_keys.py", source, target)
+
+
+@pairs
 def test_reduction_naming_the_program(env, source, target):
     """5. A reduction that names a program global by a string (toolz's curry)."""
     same_as_plain(env, HERE / "named_by_string.py", source, target)

@@ -40,11 +40,19 @@ def tuple_entry(enc, obj, _index):
 
 
 def set_entry(enc, obj, _index):
-    return {"t": "set", "v": values(enc, obj)}
+    return {"t": "set", "v": _members(enc, obj)}
 
 
 def frozenset_entry(enc, obj, _index):
-    return {"t": "frozenset", "v": values(enc, obj)}
+    return {"t": "frozenset", "v": _members(enc, obj)}
+
+
+def _members(enc, obj) -> list:
+    out = values(enc, obj)
+    for n, value in enumerate(out):
+        if type(value) is int:
+            enc.may_be_id(out, n, value)
+    return out
 
 
 def str_keyed(enc, obj: dict) -> dict:
@@ -74,6 +82,8 @@ def dict_description(enc, obj: dict) -> dict:
         return {"d": str_keyed(enc, obj)}
     flat = []
     for n, (key, value) in enumerate(obj.items()):
+        if type(key) is int:
+            enc.may_be_id(flat, len(flat), key)
         flat.append(enc.child(key, 0, f" key #{n}"))
         flat.append(enc.child(value, 0, f"[{key!r}]"))
     return {"t": "dict", "kv": flat}

@@ -27,6 +27,10 @@ from framemig.capture.world import World
 from framemig.errors import CannotTravel
 
 DEPTH_LIMIT = 40
+# An int that could be an object's address: objects are at least 8-byte aligned (16 on
+# 64-bit CPython), and no heap starts below 64 KiB.
+_ADDRESS_FLOOR = 1 << 16
+_ALIGNMENT = 8
 
 
 class Encoder:
@@ -43,6 +47,7 @@ class Encoder:
         self.plans: dict = {}  # class -> reducers.Plan, or None
         self._lock_names: dict[int, tuple[str, str]] | None = None
         self._held_recorded: set[int] = set()  # library locks whose holding is written
+        self.maybe_ids: list = []  # (container, key or index, int) that may be an id()
 
     # --- values ------------------------------------------------------------------------
 
@@ -124,6 +129,28 @@ class Encoder:
         value.clear()
         value["ref"] = record[1]
 
+    def may_be_id(self, container, where, value: int) -> None:
+        """Note an int the program keeps as a dict key, a set member or a local: it may
+        be the ``id()`` of an object (see :meth:`_resolve_ids`)."""
+        if value >= _ADDRESS_FLOOR and not value % _ALIGNMENT:
+            self.maybe_ids.append((container, where, value))
+
+    def _resolve_ids(self) -> None:
+        """Ints equal to the ``id()`` of an object that travels become that object's id
+        on the target. Programs key what they know of objects by id (lark's forest
+        visitor keeps its data in a dict keyed by ``id(node)``, ``copy.deepcopy`` its
+        memo): the restored objects live at other addresses. Every object described is
+        alive until the capture ends, so an id matches only its own object; an int that
+        is not an address of one of them is left as it is."""
+        memo = self.memo
+        for container, where, value in self.maybe_ids:
+            record = memo.get(value)
+            if record is None:
+                continue
+            if record[1] is None:
+                self._promote(record)
+            container[where] = {"t": "id_of", "of": {"ref": record[1]}}
+
     def drain(self) -> list:
         """Describe what was left for later; return the table."""
         while self.pending:
@@ -140,6 +167,7 @@ class Encoder:
             except Refused as refusal:
                 raise CannotTravel(_sentence("an object deep in the state", refusal)) \
                     from None
+        self._resolve_ids()
         return self.table
 
     # --- locks of libraries ---------------------------------------------------------------

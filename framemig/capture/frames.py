@@ -375,6 +375,9 @@ def frame_records(enc, live: LiveFrame) -> list[dict]:
                 name: enc.root(value, f"{label}: local {name!r}")
                 for name, value in part.locals.items()
                 if value is not NULL and (n > 0 or name not in cell_names)}
+            for name, value in record["locals"].items():
+                if type(value) is int:  # ``d = id(x)`` in copy.deepcopy
+                    enc.may_be_id(record["locals"], name, value)
             record["cells"] = {} if n > 0 else {
                 name: enc.root(value, f"{label}: variable {name!r}")
                 for name, value in part.locals.items()

@@ -408,6 +408,12 @@ def _module_namespace(d, e) -> dict:
     return vars(d.context.module(e["name"], bool(e.get("program"))))
 
 
+def _id_of(d, n, e):
+    """An int that was the id() of an object that travelled: that object's id here."""
+    yield from d.deps(n, e["of"])
+    d.memo[n] = id(d.value(e["of"]))
+
+
 def _enum_member(d, n, e):
     yield from d.deps(n, e["cls"])
     cls = d.value(e["cls"])
@@ -631,7 +637,7 @@ _BUILDERS = {
     "bytes": _bytes, "bytearray": _bytearray, "float": _float, "complex": _complex,
     "dict_view": _dict_view, "cell": _cell, "function": _function, "method": _method,
     "code": _code, "global": _global, "module": _module, "module_dict": _module_dict,
-    "class": classes.build, "enum_member": _enum_member, "reduce": _reduce,
+    "class": classes.build, "enum_member": _enum_member, "id_of": _id_of, "reduce": _reduce,
     "exception": _exception, "generator": _generator, "stdio": _stdio, "file": _file,
     "lock": _lock, "lru_cache": _lru_cache, "weakref": _weakref,
     "staticmethod": _staticmethod, "classmethod": _classmethod, "property": _property,
