@@ -371,17 +371,22 @@ def frame_records(enc, live: LiveFrame) -> list[dict]:
         if n == 0 and live.is_module:
             record["module"] = _module_name(world, frame)
         if not live.is_module or n > 0:
+            # A comprehension's variable that a closure made in it reads is a cell here
+            # (3.12+ keeps it in the function's slot): it travels as a cell, as 3.11's
+            # comprehension frame has it, so those closures keep sharing it.
+            cells = {name for name, value in part.locals.items() if name in cell_names
+                     and (n == 0 or type(value) is types.CellType)}
             record["locals"] = {
                 name: enc.root(value, f"{label}: local {name!r}")
                 for name, value in part.locals.items()
-                if value is not NULL and (n > 0 or name not in cell_names)}
+                if value is not NULL and name not in cells}
             for name, value in record["locals"].items():
                 if type(value) is int:  # ``d = id(x)`` in copy.deepcopy
                     enc.may_be_id(record["locals"], name, value)
-            record["cells"] = {} if n > 0 else {
+            record["cells"] = {
                 name: enc.root(value, f"{label}: variable {name!r}")
                 for name, value in part.locals.items()
-                if value is not NULL and name in cell_names}
+                if value is not NULL and name in cells}
         if n == 0 and live.generator is not None:
             record["generator"] = enc.root(live.generator, f"{label}: the running generator")
         if not innermost:

@@ -108,14 +108,32 @@ class FrameBuilder:
                                   unit[0])
 
     def _build_merged(self, records, operands, link, exception, position):
-        """A function and the comprehensions running in it, as one frame (3.12+)."""
+        """A function and the comprehensions running in it, as one frame (3.12+).
+
+        A variable the code here keeps in a cell (one a closure made in a comprehension
+        reads) has a cell object in its slot, and the comprehension saves the outer one
+        on the stack: those slots get the very cells the snapshot has (the closures
+        share them), or new ones holding the saved value."""
         enclosing, comprehensions = records[0], records[1:]
-        decoded = [{**{name: self.r.decoder.value(v) for name, v in r.get("locals", {}).items()},
-                    **{name: _contents(self.r.decoder.value(v))
-                       for name, v in r.get("cells", {}).items() if k > 0}}
-                   for k, r in enumerate(records)]
-        scopes = [dict(decoded[0])]  # the variables seen outside each comprehension
-        for values in decoded[1:]:
+        decoder = self.r.decoder
+        here_cells = set(self.r.sources.find_code(enclosing["code"])[1].co_cellvars)
+        enclosing_cells = {name: decoder.value(v)
+                           for name, v in enclosing.get("cells", {}).items()}
+        scopes = [{name: decoder.value(v) for name, v in enclosing.get("locals", {}).items()}]
+        for name in here_cells:  # the function's own cell, as the comprehension saved it
+            if name in scopes[0] or name not in enclosing_cells:
+                scopes[0][name] = types.CellType(*(() if scopes[0].get(name, NULL) is NULL
+                                                   else (scopes[0][name],)))
+            else:
+                scopes[0][name] = enclosing_cells[name]
+        for record in comprehensions:  # the slots seen outside each comprehension
+            values = {name: decoder.value(v) for name, v in record.get("locals", {}).items()}
+            for name, v in record.get("cells", {}).items():
+                cell = decoder.value(v)
+                values[name] = cell if name in here_cells else _contents(cell)
+            for name in here_cells & set(values):
+                if type(values[name]) is not types.CellType:
+                    values[name] = types.CellType(values[name])
             scopes.append({**scopes[-1], **{k: v for k, v in values.items() if k != ".0"}})
         items_of = [[self._item(i) for i in r.get("stack", [])] for r in records]
 
@@ -134,6 +152,8 @@ class FrameBuilder:
 
         merged = dict(enclosing, at=comprehensions[-1]["at"], line=comprehensions[-1]["line"])
         merged["locals"] = {}
+        merged["cells"] = {name: cell for name, cell in enclosing.get("cells", {}).items()
+                           if name not in here_cells}
         return self.build(merged, operands, consumed=link is not None, exception=exception,
                           items_for=items_for, local_values=scopes[-1], index_in_stack=position)
 
@@ -221,7 +241,12 @@ class FrameBuilder:
         if local_values is None:
             local_values = {name: decoder.value(v) for name, v in record.get("locals", {}).items()}
         local_values = {k: v for k, v in local_values.items() if v is not NULL}
+        kept = resumecode.raw_cells(original)
+        raw = {name: local_values.pop(name) for name in kept
+               if type(local_values.get(name)) is types.CellType}
         cells = self._place_cells(index_in_stack, record, original, local_values)
+        for name in kept:  # the slot holds the cell object itself (see resumecode)
+            local_values[name] = raw[name] if name in raw else cells.pop(name)
         unknown = set(local_values) - set(original.co_varnames)
         if unknown:
             raise RestoreFailed(f"{label}: locals {sorted(unknown)} do not exist in its code")
@@ -237,7 +262,8 @@ class FrameBuilder:
                  *([exception] if exception is not None else []))
         closure = [types.CellType(state)]
         for name in (*original.co_cellvars, *original.co_freevars):
-            closure.append(cells.get(name) or types.CellType())
+            if name not in kept:
+                closure.append(cells.get(name) or types.CellType())
         namespace = decoder.value(record["globals"])
         defaults, kwdefaults = resumecode.placeholder_defaults(code)
         function = types.FunctionType(code, namespace, original.co_name, defaults,
@@ -259,8 +285,9 @@ class FrameBuilder:
         cells = {name: self.r.decoder.value(ref) for name, ref in record.get("cells", {}).items()}
         for name in list(cells):
             if name not in wanted:
-                contents = cells.pop(name).cell_contents if _has(cells.get(name)) else NULL
-                local_values.setdefault(name, contents)
+                contents = _contents(cells.pop(name))
+                if contents is not NULL:  # 3.12+: an inlined comprehension's, unbound after it
+                    local_values.setdefault(name, contents)
         for name in wanted_cells:
             key = (position, name)
             if name in cells:

@@ -9,7 +9,10 @@ table and everything else, so tracebacks, loops and ``try`` blocks behave as bef
 
 Cells become free variables, so a resumed frame shares its cells with the closures made
 before the capture; the original parameters stay in place (3.11's ``super()`` reads the
-first one) but only to absorb the placeholder arguments a resumed caller passes.
+first one) but only to absorb the placeholder arguments a resumed caller passes. The cell
+of an inlined comprehension's variable (3.12+) stays a cell: the code itself moves cell
+objects in and out of its slot (the comprehension saves the outer one on the stack and
+makes a fresh one), so the prologue stores the saved cell object in the slot as it is.
 """
 
 from __future__ import annotations
@@ -59,6 +62,15 @@ def build(original: CodeType, key: CodeKey, plan: Plan) -> CodeType:
     return code
 
 
+def raw_cells(code: CodeType) -> tuple[str, ...]:
+    """Cells whose slot the code handles as a local too: an inlined comprehension's
+    variable that a closure reads (PYVERSIONS: 3.12+ lists it in ``co_varnames``). The
+    resume prologue sets them to a cell object, as a local."""
+    parameters = _parameters(code)
+    return tuple(name for name in code.co_cellvars
+                 if name in code.co_varnames and name not in parameters)
+
+
 def _real_instructions(bc: Bytecode) -> list[Instr]:
     return [x for x in bc if isinstance(x, Instr)]
 
@@ -71,7 +83,8 @@ def _build(original: CodeType, key: CodeKey, plan: Plan) -> CodeType:
         raise RuntimeError(f"bytecode does not read {original.co_qualname} as dis does")
     target = real[plan.target]
 
-    cells = list(bc.cellvars)
+    kept = raw_cells(original)
+    cells = [name for name in bc.cellvars if name not in kept]
     frees = list(bc.freevars)
     argnames = list(bc.argnames)
     arg_cells = [name for name in _parameters(original) if name in cells]
@@ -81,7 +94,7 @@ def _build(original: CodeType, key: CodeKey, plan: Plan) -> CodeType:
 
     def convert(instr: Instr) -> Instr:
         arg = instr.arg
-        if isinstance(arg, CellVar):
+        if isinstance(arg, CellVar) and arg.name not in kept:
             instr.arg = FreeVar(arg.name)
         elif isinstance(arg, str) and arg in renamed and instr.name in (
                 "LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_CLOSURE"):
@@ -95,7 +108,8 @@ def _build(original: CodeType, key: CodeKey, plan: Plan) -> CodeType:
     body = []
     for item in bc:
         if isinstance(item, Instr):
-            if item.name in ("MAKE_CELL", "COPY_FREE_VARS"):
+            if item.name == "COPY_FREE_VARS" or (
+                    item.name == "MAKE_CELL" and item.arg.name not in kept):
                 continue
             item = convert(item)
             if plan.returns_self and item.name in ("RETURN_VALUE", "RETURN_CONST"):
@@ -156,7 +170,7 @@ def _build(original: CodeType, key: CodeKey, plan: Plan) -> CodeType:
 
     bc[:] = body
     bc.argnames = new_argnames
-    bc.cellvars = []
+    bc.cellvars = list(kept)
     bc.freevars = freevars
     bc.flags = flags
     # The prologue jumps into the middle of the code, which the library's own stack
