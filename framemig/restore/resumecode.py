@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from types import CodeType
 
 from bytecode import Bytecode, CellVar, CompilerFlags, FreeVar, Instr, Label
-from bytecode.instr import InstrLocation
+from bytecode.instr import DUAL_ARG_OPCODES_SINGLE_OPS, InstrLocation
 
 from framemig.interp import codes
 from framemig.interp.codes import CodeKey
@@ -168,7 +168,7 @@ def _build(original: CodeType, key: CodeKey, plan: Plan) -> CodeType:
     flags |= CompilerFlags.VARARGS | CompilerFlags.VARKEYWORDS
     flags &= ~CompilerFlags.NOFREE
 
-    bc[:] = body
+    bc[:] = _split_wide_pairs(body, new_argnames)
     bc.argnames = new_argnames
     bc.cellvars = list(kept)
     bc.freevars = freevars
@@ -183,6 +183,36 @@ def _build(original: CodeType, key: CodeKey, plan: Plan) -> CodeType:
     codes.register_resume(code, codes.ResumeInfo(key, original, (start, start + len(prologue)),
                                                  plan.returns_self))
     return code
+
+
+def _split_wide_pairs(body: list, argnames: list[str]) -> list:
+    """``body`` with each two-local instruction whose locals do not both get an index
+    under 16 written as its two single instructions.
+
+    PYVERSIONS: 3.13's LOAD_FAST_LOAD_FAST and kin pack two local indexes in 4 bits each.
+    The prologue stores the locals in another order than the compiler numbered them, so
+    a pair may name a local numbered 16 or more; ``bytecode`` (0.19) splits a pair only
+    above 16 and packs index 16 into the neighbouring field, so the frame read and wrote
+    the wrong locals (a function of more than 16 locals, silently wrong values). The
+    numbering repeats the library's: parameters, then the locals of pairs in code
+    order, then the others."""
+    singles = {name: pair for code, pair in DUAL_ARG_OPCODES_SINGLE_OPS.items()
+               if (name := dis.opname[code])}
+    while True:
+        order = dict.fromkeys(argnames)
+        for item in body:
+            if isinstance(item, Instr) and item.name in singles:
+                order.update(dict.fromkeys(item.arg))
+        index = {name: n for n, name in enumerate(order)}
+        wide = [k for k, item in enumerate(body) if isinstance(item, Instr)
+                and item.name in singles and max(index[a] for a in item.arg) >= 16]
+        if not wide:
+            return body
+        for k in reversed(wide):  # names leaving the pairs only move the others down
+            instr = body[k]
+            first, second = singles[instr.name]
+            body[k:k + 1] = [Instr(first, instr.arg[0], location=instr.location),
+                             Instr(second, instr.arg[1], location=instr.location)]
 
 
 def _parameters(code: CodeType) -> tuple[str, ...]:
