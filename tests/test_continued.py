@@ -46,6 +46,7 @@ def same_as_plain(env, program, hops, final_version, args=()):
     ("comprehension_cells.py", "IN-COMP", 2),  # inside the comprehension
     ("comprehension_cells.py", "AFTER-COMP", 2),
     ("many_locals.py", "CAPTURE", 2),
+    ("positional_only.py", "CAPTURE", 2),
 ], ids=lambda v: v if isinstance(v, str) else str(v))
 def test_captured_where_it_used_to_break(env, name, mark, hit, source, target):
     """exec on one interpreter up to the line, restore on another: as an uninterrupted

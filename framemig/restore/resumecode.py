@@ -86,7 +86,9 @@ def _build(original: CodeType, key: CodeKey, plan: Plan) -> CodeType:
     kept = raw_cells(original)
     cells = [name for name in bc.cellvars if name not in kept]
     frees = list(bc.freevars)
-    argnames = list(bc.argnames)
+    # not bc.argnames: it counts positional-only parameters twice, so the first local
+    # after the parameters became one, and took the place of the ``**`` placeholder
+    argnames = list(_parameters(original))
     arg_cells = [name for name in _parameters(original) if name in cells]
     # The argument's slot keeps its name: a frame's locals show the free variable's value
     # under that name either way, and no name of framemig's shows in ``locals()``.
