@@ -91,6 +91,14 @@ def test_ids_as_keys(env, source, target):
 
 
 @pairs
+def test_library_globals(env, source, target):
+    """11. Globals the program changed in a library's module travel; one that cannot
+    stays behind (the library makes it again); a re.Match travels."""
+    env.extra["PYTHONPATH"] = str(HERE / "site-packages")
+    same_as_plain(env, HERE / "library_globals.py", source, target)
+
+
+@pairs
 def test_reduction_naming_the_program(env, source, target):
     """5. A reduction that names a program global by a string (toolz's curry)."""
     same_as_plain(env, HERE / "named_by_string.py", source, target)

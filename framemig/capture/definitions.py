@@ -73,7 +73,8 @@ def library_global_name(world: World, obj) -> tuple[str, str] | None:
                  if not isinstance(value, (int, str, float, bool, type(None)))}
         _reverse_indexes[module_name] = index
     name = index.get(id(obj))
-    if name is not None and getattr(module, name, None) is obj:
+    if name is not None and getattr(module, name, None) is obj and \
+            (module_name, name) not in world.rebound:
         return module_name, name
     return None
 

@@ -19,7 +19,7 @@ import struct
 import sys
 import types
 
-from framemig.capture import containers, definitions, frames, resources
+from framemig.capture import containers, definitions, frames, resources, stdlib_forms
 from framemig.capture.definitions import global_entry, library_global_name
 from framemig.capture.refusal import Refused
 
@@ -498,4 +498,5 @@ _BY_TYPE = {
     property: definitions.property_entry,
     types.GeneratorType: frames.generator_entry,
     types.CoroutineType: frames.generator_entry,
+    **stdlib_forms.BY_TYPE,
 }

@@ -37,6 +37,9 @@ class World:
         self.used_sources: dict[str, dict] = {}  # snapshot key -> entry
         self._indexes: dict[str, codes.CodeIndex] = {}
         self.program_modules = self._find_program_modules()
+        # (module, name) of library globals the program rebound: they travel by value,
+        # never by name (a fresh import has the old value, or none)
+        self.rebound: set[tuple[str, str]] = set()
         self.program_module_by_dict = {
             id(module.__dict__): name for name, module in self.program_modules.items()
         }

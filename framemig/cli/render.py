@@ -90,7 +90,19 @@ def summary(body: dict) -> dict:
                           "lines": entry["text"].count("\n")}
                     for key, entry in body["sources"].items()},
         "objects": len(objects),
+        "libraries": {module: sorted(values)
+                      for module, values in _library_globals(runtime, objects).items()},
+        "left_behind": body.get("left_behind", []),
     }
+
+
+def _library_globals(runtime: dict, objects: list) -> dict:
+    """``{module: description of its carried globals}`` (runtime/libstate.py)."""
+    carried = describe.resolve(runtime.get("libraries") or {}, objects)
+    found = {}
+    for module, values in (carried.get("d") or {}).items():
+        found[module] = describe.resolve(values, objects).get("d", {})
+    return found
 
 
 def show(data: dict, console: Console | None = None) -> None:
@@ -104,6 +116,10 @@ def show(data: dict, console: Console | None = None) -> None:
                    f"{interpreter['version']} on {interpreter['system']} {interpreter['machine']}")
     header.add_row("[b]objects[/]", f"{data['objects']} in the table; "
                    f"{len(data['sources'])} source file(s) carried")
+    for module, names in data.get("libraries", {}).items():
+        header.add_row("[b]library state[/]", f"{module}: {', '.join(names)}")
+    for line in data.get("left_behind", []):
+        header.add_row("[b]left behind[/]", line)
     console.print(Panel(header, title="framemig snapshot", border_style="cyan"))
 
     stack = Table(title="Stack (outermost first)", title_justify="left", expand=True)

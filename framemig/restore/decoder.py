@@ -25,7 +25,7 @@ import weakref
 
 from framemig import env
 from framemig.errors import RestoreFailed
-from framemig.restore import classes
+from framemig.restore import classes, stdlib_forms
 from framemig.restore.refs import kind_of, refs_in
 
 
@@ -641,5 +641,5 @@ _BUILDERS = {
     "exception": _exception, "generator": _generator, "stdio": _stdio, "file": _file,
     "lock": _lock, "lru_cache": _lru_cache, "weakref": _weakref,
     "staticmethod": _staticmethod, "classmethod": _classmethod, "property": _property,
-    "mappingproxy": _mappingproxy, "dill": _dill, "obj": _obj,
+    "mappingproxy": _mappingproxy, "dill": _dill, "obj": _obj, **stdlib_forms.BUILDERS,
 }

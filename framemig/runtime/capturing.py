@@ -11,8 +11,10 @@ import random
 import sys
 
 from framemig.capture import assemble
+from framemig.capture.encoder import Encoder
 from framemig.capture.world import World
-from framemig.runtime import hooks, timers
+from framemig.errors import CannotTravel
+from framemig.runtime import hooks, libstate, timers
 from framemig.snapshot import format as snapshot_format
 
 
@@ -23,18 +25,41 @@ def check(program, point) -> None:
 
 
 def snapshot(program, point) -> dict:
+    world = World(program.main_path, program.sources)
+    libraries, left = _library_state(world)
     body = assemble.take(
-        World(program.main_path, program.sources), point.innermost or point.root, point.root,
-        "", point.pending,
+        world, point.innermost or point.root, point.root, "", point.pending,
         runtime_state={**timers.state(point.reached), "on_restore": hooks.callbacks(),
-                       "random": random.getstate()},
+                       "random": random.getstate(), "libraries": libraries},
         handled_exception=sys.exc_info()[1],
     )
+    if left:
+        body["left_behind"] = left
     stack = body["stack"]
     body["root"] = "idle" if not stack else (
         "main" if stack[0].get("module") == "__main__" else "callback")
     body["hops"] = program.hops + 1
     return body
+
+
+def _library_state(world) -> tuple[dict, list[str]]:
+    """The globals the program changed in its libraries (see runtime/libstate.py) that can
+    travel, and one line for each that cannot and stays behind."""
+    carried: dict[str, dict] = {}
+    left = []
+    changes = libstate.changed(world.program_modules)
+    world.rebound = {(module, name) for module, values in changes.items() for name in values}
+    for module, values in changes.items():
+        for name, value in values.items():
+            try:
+                trial = Encoder(world)
+                trial.root(value, f"{module}.{name}")
+                trial.drain()
+            except CannotTravel as refusal:
+                left.append(str(refusal))
+                continue
+            carried.setdefault(module, {})[name] = value
+    return carried, left
 
 
 def write(path: str, body: dict) -> int:

@@ -15,7 +15,7 @@ import sys
 from framemig import __version__, env
 from framemig.errors import ProgramNotFound
 from framemig.interp.codes import is_framemig_file
-from framemig.runtime import channel, sleep, timers
+from framemig.runtime import channel, libstate, sleep, timers
 from framemig.runtime.session import Program, Request, Session
 from framemig.runtime.tracer import Breakpoint
 
@@ -29,6 +29,7 @@ class Host:
         self.dump_at = dump_at  # (path, line, hit, out, leave_running) for --dump-at
         self.session: Session | None = None
         self._registration: str | None = None
+        libstate.watch()  # before the program imports its libraries, or a restore does
 
     # --- entry points ------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ import time
 
 from framemig.errors import RestoreFailed
 from framemig.restore.program import Restoration
-from framemig.runtime import hooks, timers
+from framemig.runtime import hooks, libstate, timers
 from framemig.runtime.host import Host
 from framemig.runtime.session import Program
 from framemig.snapshot import format as snapshot_format
@@ -71,6 +71,7 @@ def _runtime_state(runtime: dict) -> None:
     hooks.install(runtime.get("on_restore", []))
     if runtime.get("random") is not None:
         random.setstate(runtime["random"])
+    libstate.apply(runtime.get("libraries") or {})
 
 
 def _report(data: dict) -> None:

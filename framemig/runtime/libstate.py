@@ -1,0 +1,97 @@
+"""What the program changed in its libraries' modules, which a fresh import would not give.
+
+Libraries keep state in module globals and rebind it at run time: ply's ``lex.lexer``,
+``lex.input`` and ``lex.token`` are the last lexer built, yapf's global style is the one
+the last ``FormatCode`` set. The target imports every library afresh, so without this a
+restored program would go on with the import-time values, and print something else.
+
+A module's globals are noted (by reference, not copied) right after its code ran at
+import; a capture carries the globals that were rebound or added since, and the restore
+sets them back into the freshly imported module. Only installed libraries count: the
+program's modules travel whole, and the standard library's state is carried by name
+(random, timers) or not at all. The note costs a dict of references per import and
+nothing afterwards (design principle 1: no cost in steady state).
+
+A value that cannot travel is left behind — the library gets its import-time value, as
+it does for a lazily made cache — and the snapshot says which (``inspect`` shows them).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from importlib.machinery import SourceFileLoader
+
+_baselines: dict[str, dict[str, object]] = {}  # module name -> globals after its import
+_FRAMEMIG = __name__.split(".")[0]
+
+
+class _Noting(SourceFileLoader):
+    """The file loader Python would use, noting the module's globals once its code ran."""
+
+    def exec_module(self, module) -> None:
+        super().exec_module(module)
+        _baselines[module.__name__] = dict(vars(module))
+
+
+class _Watcher:
+    """First on ``sys.meta_path``: finds as the rest of it would, and notes the result."""
+
+    def find_spec(self, name, path=None, target=None):
+        for finder in sys.meta_path:
+            if finder is self:
+                continue
+            find = getattr(finder, "find_spec", None)
+            if find is None:
+                continue
+            spec = find(name, path, target)
+            if spec is None:
+                continue
+            if type(spec.loader) is SourceFileLoader and _worth_noting(name):
+                spec.loader = _Noting(spec.loader.name, spec.loader.path)
+            return spec
+        return None
+
+    def invalidate_caches(self) -> None:
+        pass
+
+
+def _worth_noting(name: str) -> bool:
+    top = name.partition(".")[0]
+    return top != _FRAMEMIG and top not in sys.stdlib_module_names
+
+
+def watch() -> None:
+    """Note the globals of every library module imported from now on."""
+    if not any(isinstance(finder, _Watcher) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _Watcher())
+
+
+def changed(program_modules) -> dict[str, dict[str, object]]:
+    """``{module: {name: value}}``: the library globals rebound or added since import."""
+    found: dict[str, dict[str, object]] = {}
+    for name, base in list(_baselines.items()):
+        module = sys.modules.get(name)
+        if module is None or name in program_modules:
+            continue
+        values = {}
+        for key, value in list(vars(module).items()):
+            if key.startswith("__") or isinstance(value, types.ModuleType):
+                continue  # import machinery's own, and submodules (imported again)
+            if key not in base or base[key] is not value:
+                values[key] = value
+        if values:
+            found[name] = values
+    return found
+
+
+def apply(state: dict[str, dict[str, object]]) -> None:
+    """Set the carried globals into the libraries' modules, imported here if not yet."""
+    for name, values in state.items():
+        try:
+            module = importlib.import_module(name)
+        except Exception:
+            continue  # a library this interpreter lacks: the program will say so itself
+        for key, value in values.items():
+            setattr(module, key, value)

@@ -1,0 +1,17 @@
+"""A library's module globals the program changed travel (ply's lex.lexer, yapf's global
+style): the target imports the library afresh, and must not go on with its import-time
+values. The library's lazily made socket stays behind and is made again."""
+import re
+
+import fakelib
+
+fakelib.build(10)
+fakelib.set_style("google")
+fakelib.connection()
+word = re.compile(r"(\w+)(?=;)")
+text = "alpha; beta; gamma;"
+match = word.search(text, 3)
+for i in range(3):
+    print(i, fakelib.step(), fakelib.connection().family.name, flush=True)  #@capture 2
+    print(i, match.group(1), match.span(), match.pos, match.lastindex, flush=True)
+    match = word.search(text, match.end())
