@@ -14,7 +14,7 @@ from framemig.capture import assemble
 from framemig.capture.encoder import Encoder
 from framemig.capture.world import World
 from framemig.errors import CannotTravel
-from framemig.runtime import hooks, libstate, timers
+from framemig.runtime import host, hooks, libstate, process_state, session, timers
 from framemig.snapshot import format as snapshot_format
 
 
@@ -30,16 +30,27 @@ def snapshot(program, point) -> dict:
     body = assemble.take(
         world, point.innermost or point.root, point.root, "", point.pending,
         runtime_state={**timers.state(point.reached), "on_restore": hooks.callbacks(),
-                       "random": random.getstate(), "libraries": libraries},
+                       "random": random.getstate(), "libraries": libraries,
+                       **_decimal_context()},
         handled_exception=sys.exc_info()[1],
     )
     if left:
         body["left_behind"] = left
+    # the program's own recursion limit: framemig raised it for its host and this capture
+    body["process"] = process_state.changes(
+        sys.getrecursionlimit() - session.CAPTURE_DEPTH - host.HOST_DEPTH)
     stack = body["stack"]
     body["root"] = "idle" if not stack else (
         "main" if stack[0].get("module") == "__main__" else "callback")
     body["hops"] = program.hops + 1
     return body
+
+
+def _decimal_context() -> dict:
+    """The main thread's decimal context (precision, rounding, traps, flags), when the
+    program uses decimal: a restore would fall back to 28 digits."""
+    decimal = sys.modules.get("decimal")
+    return {"decimal": decimal.getcontext()} if decimal is not None else {}
 
 
 def _library_state(world) -> tuple[dict, list[str]]:

@@ -15,13 +15,13 @@ import sys
 from framemig import __version__, env
 from framemig.errors import ProgramNotFound
 from framemig.interp.codes import is_framemig_file
-from framemig.runtime import channel, libstate, sleep, timers
+from framemig.runtime import channel, libstate, process_state, sleep, timers
 from framemig.runtime.session import Program, Request, Session
 from framemig.runtime.tracer import Breakpoint
 
 # The host's own frames sit below the program's; let the program recurse as deep as it
 # could under plain python.
-_HOST_DEPTH = 40
+HOST_DEPTH = 40
 
 
 class Host:
@@ -30,6 +30,7 @@ class Host:
         self.session: Session | None = None
         self._registration: str | None = None
         libstate.watch()  # before the program imports its libraries, or a restore does
+        process_state.note()  # the process as given: the program's changes are what travel
 
     # --- entry points ------------------------------------------------------------------
 
@@ -83,7 +84,7 @@ class Host:
         })
         self.session.before_exit.append(self.unregister)
         timers.take_over_loop()
-        sys.setrecursionlimit(sys.getrecursionlimit() + _HOST_DEPTH)
+        sys.setrecursionlimit(sys.getrecursionlimit() + HOST_DEPTH)
         if self.dump_at is not None:
             path, line, hit, out, leave_running = self.dump_at
             self.session.arm_breakpoint(

@@ -16,7 +16,7 @@ import time
 
 from framemig.errors import RestoreFailed
 from framemig.restore.program import Restoration
-from framemig.runtime import hooks, libstate, timers
+from framemig.runtime import hooks, libstate, process_state, timers
 from framemig.runtime.host import Host
 from framemig.runtime.session import Program
 from framemig.snapshot import format as snapshot_format
@@ -36,6 +36,9 @@ def continue_program(body: dict, host: Host, ready_fd=None, go_fd=None,
                      read_ms: float = 0.0, program_dir: str | None = None) -> int:
     started = time.perf_counter()
     restoration = Restoration(body, program_dir)
+    # the program's paths, environment and folder first: rebuilding it may import
+    process_state.apply(body.get("process") or {}, body["program"].get("root"),
+                        restoration.sources.root)
     restoration.create_modules()
     restoration.set_program_context()
     host.install_sleep()  # resumed frames must find framemig's sleep as time.sleep
@@ -72,6 +75,9 @@ def _runtime_state(runtime: dict) -> None:
     if runtime.get("random") is not None:
         random.setstate(runtime["random"])
     libstate.apply(runtime.get("libraries") or {})
+    if runtime.get("decimal") is not None:
+        import decimal  # only for a program that had it
+        decimal.setcontext(runtime["decimal"])
 
 
 def _report(data: dict) -> None:
