@@ -216,3 +216,11 @@ def ast_field_default(cls, field: str):
     if types is not None:
         return [] if getattr(types.get(field), "__origin__", None) is list else None
     return [] if field == "type_params" else None
+
+
+# Attributes a newer CPython's standard-library class sets in __init__ that an instance
+# made on an older one lacks (restored from its state, __init__ does not run): the value
+# __init__ gives them by default.
+STATE_DEFAULTS = {
+    ("logging", "LoggerAdapter"): {"merge_extra": False},  # 3.13
+}

@@ -45,3 +45,10 @@ def test_process_state(env, source, target):
 def test_decimal_context(env, source, target):
     """2. decimal's context: precision, rounding, traps."""
     same_as_plain(env, copied(env, "decimal_context.py"), source, target)
+
+
+@pairs
+def test_logging_configuration(env, source, target):
+    """2. logging: levels, handlers (stdout, a StringIO, a file appended to), formatters,
+    filters, adapters, logging.disable."""
+    same_as_plain(env, copied(env, "logging_config.py"), source, target)

@@ -92,10 +92,19 @@ def _file(handle) -> dict:
         raise Refused("is an open file without a path (a pipe or a descriptor)")
     if handle.closed:
         return {"t": "file", "path": os.path.abspath(name), "mode": mode, "closed": True}
-    if handle.writable():
-        raise Refused(f"is a file open for writing ({name!r}); its unsaved state cannot "
-                      f"travel")
     text = isinstance(handle, io.TextIOBase)
+    if handle.writable():
+        if "a" not in mode or "+" in mode:
+            raise Refused(f"is a file open for writing ({name!r}); its unsaved state "
+                          f"cannot travel")
+        # appending (a log file): what it holds is written now; the target appends to
+        # the same file, which must be there
+        handle.flush()
+        return {"t": "file", "path": os.path.abspath(name), "mode": mode, "text": text,
+                "encoding": getattr(handle, "encoding", None) if text else None,
+                "errors": getattr(handle, "errors", None) if text else None,
+                "line_buffering": getattr(handle, "line_buffering", False),
+                "append": True, "closed": False}
     try:
         position = handle.tell()
     except OSError:

@@ -249,6 +249,9 @@ def _obj(d, n, e):
         if "s" in e else None
     slots = {k: v if type(v) is not dict else d.value(v) for k, v in e["sl"].items()} \
         if "sl" in e else None
+    defaults = env.STATE_DEFAULTS.get((cls.__module__, cls.__qualname__))
+    if defaults and state is not None:  # made on an older version
+        state = {**defaults, **state}
     _set_state(obj, (state, slots) if slots else state, raw)
 
 
@@ -550,6 +553,15 @@ def _file(d, n, e):
     if e.get("closed"):
         handle = open(os.devnull, "rb" if "b" in mode else "r")  # noqa: SIM115
         handle.close()
+    elif e.get("append"):
+        if not os.path.isfile(path):
+            raise RestoreFailed(f"file {path!r} (open for appending) does not exist here")
+        try:
+            handle = open(path, mode, encoding=e.get("encoding"), errors=e.get("errors"),  # noqa: SIM115
+                          buffering=1 if e.get("line_buffering") else -1)
+        except OSError as exc:
+            raise RestoreFailed(f"file {path!r} (open for appending) cannot be opened "
+                                f"here: {exc.strerror}") from None
     else:
         try:
             handle = open(path, mode, encoding=e.get("encoding"), errors=e.get("errors"))  # noqa: SIM115

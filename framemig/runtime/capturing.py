@@ -14,7 +14,8 @@ from framemig.capture import assemble
 from framemig.capture.encoder import Encoder
 from framemig.capture.world import World
 from framemig.errors import CannotTravel
-from framemig.runtime import host, hooks, libstate, process_state, session, timers
+from framemig.runtime import (host, hooks, libstate, process_state, session, stdlib_state,
+                              timers)
 from framemig.snapshot import format as snapshot_format
 
 
@@ -31,7 +32,7 @@ def snapshot(program, point) -> dict:
         world, point.innermost or point.root, point.root, "", point.pending,
         runtime_state={**timers.state(point.reached), "on_restore": hooks.callbacks(),
                        "random": random.getstate(), "libraries": libraries,
-                       **_decimal_context()},
+                       "stdlib": stdlib_state.take_all()},
         handled_exception=sys.exc_info()[1],
     )
     if left:
@@ -44,13 +45,6 @@ def snapshot(program, point) -> dict:
         "main" if stack[0].get("module") == "__main__" else "callback")
     body["hops"] = program.hops + 1
     return body
-
-
-def _decimal_context() -> dict:
-    """The main thread's decimal context (precision, rounding, traps, flags), when the
-    program uses decimal: a restore would fall back to 28 digits."""
-    decimal = sys.modules.get("decimal")
-    return {"decimal": decimal.getcontext()} if decimal is not None else {}
 
 
 def _library_state(world) -> tuple[dict, list[str]]:

@@ -16,7 +16,7 @@ import time
 
 from framemig.errors import RestoreFailed
 from framemig.restore.program import Restoration
-from framemig.runtime import hooks, libstate, process_state, timers
+from framemig.runtime import hooks, libstate, process_state, stdlib_state, timers
 from framemig.runtime.host import Host
 from framemig.runtime.session import Program
 from framemig.snapshot import format as snapshot_format
@@ -75,9 +75,7 @@ def _runtime_state(runtime: dict) -> None:
     if runtime.get("random") is not None:
         random.setstate(runtime["random"])
     libstate.apply(runtime.get("libraries") or {})
-    if runtime.get("decimal") is not None:
-        import decimal  # only for a program that had it
-        decimal.setcontext(runtime["decimal"])
+    stdlib_state.give_all(runtime.get("stdlib") or {})
 
 
 def _report(data: dict) -> None:
