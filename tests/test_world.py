@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from tests.harness import DUMPED, PROGRAMS, Hop, chain, joined, markers
+from tests.harness import DUMPED, PROGRAMS, Hop, Live, chain, joined, markers
 
 HERE = PROGRAMS / "world"
 PAIRS = [("3.11", "3.11"), ("3.12", "3.13"), ("3.13", "3.11")]
@@ -52,3 +52,28 @@ def test_logging_configuration(env, source, target):
     """2. logging: levels, handlers (stdout, a StringIO, a file appended to), formatters,
     filters, adapters, logging.disable."""
     same_as_plain(env, copied(env, "logging_config.py"), source, target)
+
+
+@pairs
+def test_threads_as_objects(env, source, target):
+    """4. A finished thread, a thread not started yet, a cancelled Timer."""
+    same_as_plain(env, copied(env, "threads.py"), source, target)
+
+
+def test_running_thread_refused_at_once(env):
+    """4. A running thread is refused at once (67), named with where it runs."""
+    stop = env.tmp / "stop"
+    live = Live(env, "3.11", HERE / "live_thread.py", str(stop))
+    try:
+        live.wait_for(b"tick 2")
+        dump = env.framemig("3.11", "dump", live.pid, "-o", env.tmp / "s.json",
+                            "--timeout", "60")
+        text = dump.stderr.decode()
+        assert dump.returncode == 67, dump
+        assert "'poller'" in text and "live_thread.py" in text, text
+        assert text.count("\n") == 1, text
+        stop.touch()
+        finished = live.finish()
+    finally:
+        live.kill()
+    assert finished.returncode == 0 and finished.stdout.endswith(b"done\n"), finished

@@ -14,13 +14,26 @@ from framemig.capture import frames
 from framemig.capture.encoder import Encoder
 from framemig.capture.refusal import NotSafe
 from framemig.capture.world import World
+from framemig.interp.codes import is_framemig_file
+from framemig.errors import CannotTravel
 
 
 def check_threads() -> None:
+    """A thread running beside the main one cannot travel: refused at once, saying where
+    it runs (waiting for it to end would only end in a timeout, most of the time)."""
     main = threading.main_thread()
+    stacks = None  # the threads' frames, read once, only if one runs
     for thread in threading.enumerate():
         if thread is not main and thread.is_alive() and not getattr(thread, "framemig", False):
-            raise NotSafe(f"thread {thread.name!r} is running (only the main thread can travel)")
+            if stacks is None:
+                stacks = sys._current_frames()
+            frame = stacks.get(thread.ident)
+            while frame is not None and is_framemig_file(frame.f_code.co_filename):
+                frame = frame.f_back  # framemig's sleep, say: where the thread called it
+            where = f" at {os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno} in " \
+                    f"{frame.f_code.co_qualname}" if frame is not None else ""
+            raise CannotTravel(f"thread {thread.name!r} is running{where} (only the main "
+                               f"thread can travel)")
 
 
 def check_stack(world: World, innermost, root, pending: dict | None) -> None:

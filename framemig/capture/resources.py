@@ -15,6 +15,7 @@ import threading
 import types
 import weakref
 
+from framemig.capture import stdlib_forms
 from framemig.capture.refusal import Refused
 
 _LOCK = type(threading.Lock())
@@ -51,6 +52,8 @@ def entry(enc, obj, index) -> dict | None:
         return {"t": "weakref", "obj": enc.child(referent, index, " (referent)")}
     if isinstance(obj, io.IOBase) and not isinstance(obj, (io.StringIO, io.BytesIO)):
         return _file(obj)
+    if isinstance(obj, threading.Thread):
+        return stdlib_forms.thread_entry(enc, obj, index)
     refusal = _refusal(obj)
     if refusal:
         raise Refused(refusal)
@@ -125,8 +128,6 @@ def _file(handle) -> dict:
 def _refusal(obj) -> str | None:
     if isinstance(obj, socket.socket):
         return "is a socket"
-    if isinstance(obj, threading.Thread):
-        return f"is a thread ({obj.name})"
     if isinstance(obj, subprocess.Popen):
         return f"is a child process (pid {obj.pid})"
     if isinstance(obj, types.FrameType):

@@ -5,12 +5,19 @@ holds all the time. Each is made again on the target from what it was made from.
 pattern's answer for a string between two positions: asked again there, the pattern gives
 the same answer. The capture asks it again and compares every group's span, so the form
 written is one known to make the same match; when none does, the match is refused.
+
+``threading.Thread``: a thread that has not started, or has finished, is data — its name,
+daemon flag, target and arguments, and what a subclass added (a ``Timer``'s interval,
+function and ``finished`` event). Its internals differ between versions and are made
+again there. A running one cannot travel (the capture refuses it before this).
 """
 
 from __future__ import annotations
 
 import re
+import threading
 
+from framemig.capture import containers
 from framemig.capture.refusal import Refused
 
 MATCH_TYPE = type(re.match("", ""))
@@ -39,6 +46,33 @@ def _how_made(match) -> str | None:
                 again.lastindex == match.lastindex:
             return how
     return None
+
+
+_THREAD_INTERNALS: frozenset | None = None
+
+
+def thread_entry(enc, thread, index) -> dict:
+    global _THREAD_INTERNALS
+    if thread.is_alive():
+        raise Refused(f"is a running thread ({thread.name})")
+    if _THREAD_INTERNALS is None:
+        _THREAD_INTERNALS = frozenset(vars(threading.Thread()))
+    namespace = vars(thread)
+    started = thread._started.is_set()
+    result = {
+        "t": "thread",
+        "cls": enc.child(type(thread), index, ".__class__"),
+        "name": thread.name,
+        "daemon": thread.daemon,
+        "state": "finished" if started else "new",
+        "attrs": containers.str_keyed(enc, {k: v for k, v in namespace.items()
+                                            if k not in _THREAD_INTERNALS}),
+    }
+    if not started:  # what it will run
+        result["target"] = enc.child(namespace.get("_target"), index, "._target")
+        result["args"] = enc.child(tuple(namespace.get("_args", ())), index, "._args")
+        result["kwargs"] = enc.child(dict(namespace.get("_kwargs", {})), index, "._kwargs")
+    return result
 
 
 BY_TYPE = {MATCH_TYPE: match_entry}

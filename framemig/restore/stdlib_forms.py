@@ -3,6 +3,8 @@ framemig/capture/stdlib_forms.py)."""
 
 from __future__ import annotations
 
+import threading
+
 from framemig.errors import RestoreFailed
 
 _HOW = frozenset({"match", "search", "fullmatch"})
@@ -20,4 +22,31 @@ def re_match(d, n, e):
     d.memo[n] = match
 
 
-BUILDERS = {"re_match": re_match}
+def thread(d, n, e):
+    """A thread that had not started, or had finished: made here, and if it had finished,
+    given the internals of a thread that finished here (they differ between versions)."""
+    attrs = e.get("attrs") or {}
+    yield from d.deps(n, [e["cls"], e.get("target"), e.get("args"), e.get("kwargs"),
+                          *attrs.values()])
+    cls = d.value(e["cls"])
+    if not (isinstance(cls, type) and issubclass(cls, threading.Thread)):
+        raise RestoreFailed("a thread entry names a class that is not a thread")
+    obj = cls.__new__(cls)
+    threading.Thread.__init__(obj, target=d.value(e.get("target")), name=str(e["name"]),
+                              args=d.value(e.get("args")) or (),
+                              kwargs=d.value(e.get("kwargs")) or {},
+                              daemon=bool(e.get("daemon")))
+    if e.get("state") == "finished":
+        finished = threading.Thread(name=str(e["name"]), daemon=bool(e.get("daemon")))
+        finished.start()
+        finished.join()
+        done = vars(finished)
+        for key in ("_target", "_args", "_kwargs"):  # run() let go of them
+            if key not in done:
+                vars(obj).pop(key, None)
+        vars(obj).update({k: v for k, v in done.items() if k not in ("_name", "_daemonic")})
+    vars(obj).update({k: v if type(v) is not dict else d.value(v) for k, v in attrs.items()})
+    d.memo[n] = obj
+
+
+BUILDERS = {"re_match": re_match, "thread": thread}
