@@ -77,3 +77,9 @@ def test_running_thread_refused_at_once(env):
     finally:
         live.kill()
     assert finished.returncode == 0 and finished.stdout.endswith(b"done\n"), finished
+
+
+@pairs
+def test_inside_json(env, source, target):
+    """6. json's C scanner, held by the decoder whose frames run."""
+    same_as_plain(env, copied(env, "json_inside.py"), source, target)

@@ -6,6 +6,10 @@ pattern's answer for a string between two positions: asked again there, the patt
 the same answer. The capture asks it again and compares every group's span, so the form
 written is one known to make the same match; when none does, the match is refused.
 
+``json``'s C scanner (a ``JSONDecoder``'s ``scan_once``, made from the decoder's settings
+in its ``__init__``): made again from the same settings. The pure-Python one is a closure
+and travels as one.
+
 ``threading.Thread``: a thread that has not started, or has finished, is data — its name,
 daemon flag, target and arguments, and what a subclass added (a ``Timer``'s interval,
 function and ``finished`` event). Its internals differ between versions and are made
@@ -75,4 +79,24 @@ def thread_entry(enc, thread, index) -> dict:
     return result
 
 
+_SCANNER_FIELDS = ("strict", "object_hook", "object_pairs_hook", "parse_float", "parse_int",
+                   "parse_constant")
+
+
+def json_scanner_entry(enc, scanner, index) -> dict:
+    return {"t": "json_scanner",
+            "fields": containers.str_keyed(enc, {name: getattr(scanner, name)
+                                                 for name in _SCANNER_FIELDS})}
+
+
+def _scanner_type():
+    try:
+        from json import scanner
+    except ImportError:
+        return None
+    return scanner.c_make_scanner
+
+
 BY_TYPE = {MATCH_TYPE: match_entry}
+if _scanner_type() is not None:
+    BY_TYPE[_scanner_type()] = json_scanner_entry

@@ -49,4 +49,18 @@ def thread(d, n, e):
     d.memo[n] = obj
 
 
-BUILDERS = {"re_match": re_match, "thread": thread}
+_SCANNER_FIELDS = frozenset({"strict", "object_hook", "object_pairs_hook", "parse_float",
+                             "parse_int", "parse_constant"})
+
+
+def json_scanner(d, n, e):
+    fields = e.get("fields") or {}
+    yield from d.deps(n, list(fields.values()))
+    from json import scanner  # only for a program that had one
+    from types import SimpleNamespace
+    settings = {k: v if type(v) is not dict else d.value(v) for k, v in fields.items()
+                if k in _SCANNER_FIELDS}
+    d.memo[n] = scanner.make_scanner(SimpleNamespace(memo={}, **settings))
+
+
+BUILDERS = {"re_match": re_match, "thread": thread, "json_scanner": json_scanner}
