@@ -108,7 +108,10 @@ def _build(original: CodeType, key: CodeKey, plan: Plan) -> CodeType:
         return instr
 
     body = []
+    label = Label()
     for item in bc:
+        if item is target:  # by identity: instructions alike compare equal (an
+            body.append(label)  # `async with`'s two exits both start LOAD_CONST None)
         if isinstance(item, Instr):
             if item.name == "COPY_FREE_VARS" or (
                     item.name == "MAKE_CELL" and item.arg.name not in kept):
@@ -118,8 +121,6 @@ def _build(original: CodeType, key: CodeKey, plan: Plan) -> CodeType:
                 body += _return_first_argument(item, renamed.get(argnames[0], argnames[0]))
                 continue
         body.append(item)
-    label = Label()
-    body.insert(body.index(target), label)
 
     freevars = [STATE, *cells, *frees]
     flags = CompilerFlags(bc.flags)
