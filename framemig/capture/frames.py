@@ -167,6 +167,9 @@ def _innermost(world, frame, pending) -> LiveFrame:
                           f"of {info.instrs[template[loose].pusher].opname} is on the stack)")
         if not stacksim.comprehension_started(info, template, frame.f_code.co_qualname):
             raise NotSafe(f"{where(world, frame)}: a comprehension is starting")
+        if stackmap.begins_with_exit(info, index):
+            raise NotSafe(f"{where(world, frame)}: a with block's exit is starting "
+                          f"(versions give it different lines)")
         return LiveFrame(frame, view, info, index, view.stack(depth))
     instr = info.instrs[index]
     depth = view.stacktop

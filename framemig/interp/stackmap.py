@@ -52,19 +52,31 @@ class Place:
     end_col: int | None
     op: str
     occurrence: int = 0
+    # an "op" that begins a line (where a line event stops a frame): counted, and looked
+    # for, among those only, since instructions of one range and kind that start no line
+    # can have a stack of the same shape (an `async with`'s enter and exit)
+    start: bool = False
+    # a send, yield or exit: which of that kind on its line (versions give them other
+    # ranges, but the same order; see find_place)
+    on_line: int | None = None
 
     @property
     def range(self) -> tuple:
         return (self.line, self.end_line, self.col, self.end_col)
 
     def as_json(self) -> dict:
-        return {"line": self.line, "end_line": self.end_line, "col": self.col,
+        data = {"line": self.line, "end_line": self.end_line, "col": self.col,
                 "end_col": self.end_col, "op": self.op, "occurrence": self.occurrence}
+        if self.start:
+            data["start"] = True
+        if self.on_line is not None:
+            data["on_line"] = self.on_line
+        return data
 
     @classmethod
     def from_json(cls, data: dict) -> Place:
         return cls(data["line"], data["end_line"], data["col"], data["end_col"], data["op"],
-                   data.get("occurrence", 0))
+                   data.get("occurrence", 0), bool(data.get("start")), data.get("on_line"))
 
 
 def op_kind(opname: str) -> str:
@@ -82,6 +94,7 @@ _WITH_ENTRY = frozenset({"BEFORE_WITH", "BEFORE_ASYNC_WITH"})
 # by line when the range does not match. A call keeps the range of its call expression
 # on every version, so another call on the same line is never taken for it.
 _FOUND_BY_LINE = frozenset({"op", "for_iter", "exit", "yield", "send"})
+_COUNTED_ON_LINE = frozenset({"send", "yield", "exit"})
 
 
 def kind_at(info: CodeInfo, index: int) -> str:
@@ -96,6 +109,22 @@ def kind_at(info: CodeInfo, index: int) -> str:
             if slot.pusher >= 0 and info.instrs[slot.pusher].opname in _WITH_ENTRY:
                 return "exit"
     return kind
+
+
+def begins_with_exit(info: CodeInfo, index: int) -> bool:
+    """Does the line that starts at ``index`` begin a ``with`` block's exit (its
+    arguments, then the call of ``__exit__``)? Versions give that line event different
+    lines: 3.11 and 3.12 the ``with`` statement's, 3.13 the context expression's, so a
+    parenthesised ``with`` over several lines stops where another version has no place."""
+    if index not in _line_starts(info):
+        return False
+    for j in range(index, min(index + 6, len(info.instrs))):
+        name = info.instrs[j].opname
+        if name in env.CALL_OPS:
+            return kind_at(info, j) == "exit"
+        if name not in ("LOAD_CONST", "PRECALL", "PUSH_NULL"):
+            return False
+    return False
 
 
 def _same_place(info: CodeInfo, rng: tuple, kind: str) -> list[int]:
@@ -113,8 +142,24 @@ def place_of(info: CodeInfo, index: int) -> Place:
     rng = info.position(index)
     kind = kind_at(info, index)
     same = _same_place(info, rng, kind)
+    start = kind == "op" and index in _line_starts(info)
+    if start:
+        same = [i for i in same if i in _line_starts(info)]
     occurrence = same.index(index) if index in same else 0
-    return Place(*rng, kind, occurrence)
+    on_line = None
+    if kind in _COUNTED_ON_LINE:
+        line = _on_line(info, rng[0], kind)
+        on_line = line.index(index) if index in line else None
+    return Place(*rng, kind, occurrence, start, on_line)
+
+
+def _on_line(info: CodeInfo, line: int, kind: str) -> list[int]:
+    """Reachable instructions of ``kind`` on ``line``, in code order (a line-start
+    place only among the instructions that start a line)."""
+    starts = _line_starts(info) if kind == "op" else None
+    return [index for index in range(len(info.instrs))
+            if info.stacks[index] is not None and info.position(index)[0] == line
+            and kind_at(info, index) == kind and (starts is None or index in starts)]
 
 
 def operand_count(info: CodeInfo, index: int) -> int:
@@ -241,17 +286,21 @@ def find_place(info: CodeInfo, place: Place, fits=None) -> int:
         return fits is None or fits(index)
 
     same = _same_place(info, place.range, place.op)
-    if place.occurrence < len(same) and ok(same[place.occurrence]):
-        return same[place.occurrence]
-    for index in same:
+    starting = [i for i in same if i in _line_starts(info)] if place.start else same
+    if place.occurrence < len(starting) and ok(starting[place.occurrence]):
+        return starting[place.occurrence]
+    for index in starting + same:  # another version may start no line there
         if ok(index):
             return index
     if place.op in _FOUND_BY_LINE:
-        starts = _line_starts(info) if place.op == "op" else None
-        for index in range(len(info.instrs)):
-            if info.stacks[index] is not None and info.position(index)[0] == place.line \
-                    and kind_at(info, index) == place.op \
-                    and (starts is None or index in starts) and ok(index):
+        on_line = _on_line(info, place.line, place.op)
+        # The awaits of an `async with`'s enters and exits all wait at a SEND with a stack
+        # of one shape, in the same order on every version: the order tells them apart.
+        nth = place.on_line
+        if nth is not None and nth < len(on_line) and ok(on_line[nth]):
+            return on_line[nth]
+        for index in on_line:
+            if ok(index):
                 return index
     raise StackMismatch(f"no {place.op} instruction at line {place.line} "
                         f"cols {place.col}-{place.end_col}")

@@ -270,8 +270,8 @@ _EXPRESSION_FLOW = frozenset({"JUMP_FORWARD", "JUMP_BACKWARD", "RETURN_VALUE", "
 
 def feeds_inlined_comprehension(info: CodeInfo, index: int) -> bool:
     """Is the instruction at ``index`` part of computing the outermost iterable of an
-    inlined comprehension (PYVERSIONS: 3.12+)? 3.11 holds the comprehension's function on
-    its stack meanwhile, which this interpreter has no counterpart of. Looks ahead, in
+    inlined comprehension, asynchronous or not (PYVERSIONS: 3.12+)? 3.11 holds the
+    comprehension's function on its stack meanwhile, which this interpreter has no counterpart of. Looks ahead, in
     straight-line code, for the GET_ITER that starts such a comprehension, with the
     stack never falling to what lies below its iterable on the way."""
     lowest = len(info.stacks[index] or ())
@@ -281,7 +281,8 @@ def feeds_inlined_comprehension(info: CodeInfo, index: int) -> bool:
             return False
         lowest = min(lowest, len(stack))
         name = info.instrs[j].opname
-        if name == "GET_ITER" and info.instrs[j + 1].opname == "LOAD_FAST_AND_CLEAR":
+        if name in ("GET_ITER", "GET_AITER") and \
+                info.instrs[j + 1].opname == "LOAD_FAST_AND_CLEAR":  # an async one too
             return lowest > len(stack) - 1
         if name in _EXPRESSION_FLOW or name.startswith("POP_JUMP"):
             return False
