@@ -37,13 +37,14 @@ test: venvs
 	$(PY) -m pytest -q -n auto $(PYTEST_ARGS)
 
 # The third-party property test with many seeds, both chains, every driver (FRAMEMIG_SLOW_SEEDS,
-# default 5): tests/test_thirdparty.py.
+# default 5): tests/test_thirdparty.py; and the whole syntax corpus, every line on every
+# pair of versions: tests/test_syntax.py (make test runs one pair per line).
 test-slow: venvs
 	FRAMEMIG_SLOW=1 FRAMEMIG_SLOW_SEEDS=$(or $(SEEDS),5) \
 	FRAMEMIG_PYTHON_3_11=$(CURDIR)/$(PY) \
 	FRAMEMIG_PYTHON_3_12=$(CURDIR)/.venv-3.12/bin/python \
 	FRAMEMIG_PYTHON_3_13=$(CURDIR)/.venv-3.13/bin/python \
-	$(PY) -m pytest -q -n auto tests/test_thirdparty.py $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n auto tests/test_thirdparty.py tests/test_syntax.py $(PYTEST_ARGS)
 
 bench: venvs
 	FRAMEMIG_PYTHON_3_12=$(CURDIR)/.venv-3.12/bin/python \

@@ -10,10 +10,12 @@ run prints, byte for byte, and the exit status the same. A capture that is refus
 says ``framemig: ...`` and goes on) must leave the output whole; it is reported as a
 warning.
 
-By default each line and each immediate call site of ``probe`` is one case, its (A, B)
-pair taken in turn from the nine pairs of 3.11/3.12/3.13 (A == B included), the line's
-second hit where it has one. With ``FRAMEMIG_SLOW=1``, every line and every distinct stack
-under ``probe`` is captured for all nine pairs.
+By default (``make test``) each line and each immediate call site of ``probe`` is one
+case, its (A, B) pair taken in turn from the nine pairs of 3.11/3.12/3.13 (A == B
+included), the line's second hit where it has one: about 920 cases, a few minutes on two
+cores. With ``FRAMEMIG_SLOW=1`` (``make test-slow``), every line and every distinct stack
+under ``probe`` is captured for all nine pairs: 8,717 cases, about 26 minutes;
+``FRAMEMIG_SYNTAX_DEFAULT=1`` keeps the default selection then.
 
 ``FRAMEMIG_SYNTAX_RESULTS=PATH`` appends one JSON line per case to PATH (what a failure
 list is made from).
@@ -42,6 +44,8 @@ TRACER = SYNTAX / "_trace.py"
 PROGRAMS = sorted(p for p in SYNTAX.glob("*.py") if not p.name.startswith("_"))
 PAIRS = [(a, b) for a in VERSIONS for b in VERSIONS]
 SLOW = os.environ.get("FRAMEMIG_SLOW", "") not in ("", "0")
+# FRAMEMIG_SYNTAX_DEFAULT=1 keeps the one-pair-per-line selection under FRAMEMIG_SLOW too
+FULL = SLOW and os.environ.get("FRAMEMIG_SYNTAX_DEFAULT", "") in ("", "0")
 TIMEOUT = 60  # seconds for one exec or restore; the programs run in well under one
 
 
@@ -109,7 +113,7 @@ def _items(program: Path) -> list[tuple]:
     seen = set()
     for version in VERSIONS:
         for key, _, _ in reports[version]["probe"]["sites"]:
-            short = key if SLOW else key.split(" < ")[0]
+            short = key if FULL else key.split(" < ")[0]
             if short not in seen:
                 seen.add(short)
                 items.append(("site", short))
@@ -136,7 +140,7 @@ def all_cases() -> list[Case]:
     turn = 0
     for program in PROGRAMS:
         for item in _items(program):
-            if SLOW:
+            if FULL:
                 cases += [c for a, b in PAIRS if (c := _case(program, item, a, b))]
                 continue
             for step in range(len(PAIRS)):  # the next pair whose source reaches the item
@@ -232,12 +236,23 @@ def _run(env, version, *args) -> Run:
                    f"\n(timed out after {TIMEOUT} s)".encode(), -9)
 
 
-# 63 of the 919 one-pair-per-line cases still fail (issue 10's closing note lists them;
-# the largest class is zero-argument super() after a restore). Until they pass, the
-# corpus runs with `make test-slow` (FRAMEMIG_SLOW=1: all 8,717 cases, every pair,
-# about 26 minutes on two free cores).
-@pytest.mark.skipif(not SLOW, reason="syntax corpus: make test-slow (FRAMEMIG_SLOW=1)")
-@pytest.mark.parametrize("case", CASES, ids=str)
+# Cases that still fail, each with its reason; they run, and pass the day they are fixed.
+KNOWN_FAILURES = {
+    # Asked for in a @dataclass class body, the capture waits for the next safe point,
+    # inside 3.13's dataclasses.dataclass: that frame travels with 3.13's source, which
+    # 3.11 cannot compile (PEP 701 f-strings). The restore says so (72).
+    "matching:20#1-3.13-3.11": "a 3.13 standard-library frame does not compile on 3.11",
+}
+
+
+def _marked(case: Case):
+    reason = KNOWN_FAILURES.get(str(case))
+    if reason is None:
+        return case
+    return pytest.param(case, marks=pytest.mark.xfail(reason=reason, strict=False))
+
+
+@pytest.mark.parametrize("case", [_marked(c) for c in CASES], ids=str)
 def test_capture_and_restore(env, case):
     want = plain(case.program)
     program = SYNTAX / case.program
