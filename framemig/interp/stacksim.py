@@ -271,9 +271,10 @@ _EXPRESSION_FLOW = frozenset({"JUMP_FORWARD", "JUMP_BACKWARD", "RETURN_VALUE", "
 def feeds_inlined_comprehension(info: CodeInfo, index: int) -> bool:
     """Is the instruction at ``index`` part of computing the outermost iterable of an
     inlined comprehension, asynchronous or not (PYVERSIONS: 3.12+)? 3.11 holds the
-    comprehension's function on its stack meanwhile, which this interpreter has no counterpart of. Looks ahead, in
-    straight-line code, for the GET_ITER that starts such a comprehension, with the
-    stack never falling to what lies below its iterable on the way."""
+    comprehension's function on its stack meanwhile, which this interpreter has no
+    counterpart of. Looks ahead, in straight-line code, for the GET_ITER (GET_AITER)
+    that starts such a comprehension, with the stack never falling to what lies below
+    its iterable on the way."""
     lowest = len(info.stacks[index] or ())
     for j in range(index + 1, min(index + 400, len(info.instrs) - 1)):
         stack = info.stacks[j]
