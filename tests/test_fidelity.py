@@ -99,6 +99,12 @@ def test_library_globals(env, source, target):
 
 
 @pairs
+def test_bound_method_in_a_cycle(env, source, target):
+    """12. A bound method reached before its object, which holds it."""
+    same_as_plain(env, HERE / "method_cycle.py", source, target)
+
+
+@pairs
 def test_reduction_naming_the_program(env, source, target):
     """5. A reduction that names a program global by a string (toolz's curry)."""
     same_as_plain(env, HERE / "named_by_string.py", source, target)

@@ -179,6 +179,12 @@ class Decoder:
             values = [self.value(v) for v in items]
             self.memo[index] = tuple(values) if kind == "tuple" else frozenset(values)
             return
+        parts = [entry.get("func"), entry.get("self")]
+        if kind == "method" and all(r in self.memo for r in refs_in(parts)):
+            # a bound method of an object being filled (pycodestyle's options hold
+            # their StyleGuide's ignore_code): the object exists, the method can too
+            self.memo[index] = types.MethodType(self.value(parts[0]), self.value(parts[1]))
+            return
         raise RestoreFailed(f"object #{index} ({kind}) is part of a cycle that cannot "
                             f"be rebuilt")
 
@@ -356,7 +362,8 @@ def _function(d, n, e):
 def _method(d, n, e):
     yield from d.deps(n, e["func"])
     yield from d.deps(n, e["self"])
-    d.memo[n] = types.MethodType(d.value(e["func"]), d.value(e["self"]))
+    if n not in d.memo:  # made early, in a cycle
+        d.memo[n] = types.MethodType(d.value(e["func"]), d.value(e["self"]))
 
 
 def _code(d, n, e):
