@@ -53,7 +53,8 @@ def _library_state(world) -> tuple[dict, list[str]]:
     carried: dict[str, dict] = {}
     left = []
     changes = libstate.changed(world.program_modules)
-    world.rebound = {(module, name) for module, values in changes.items() for name in values}
+    world.rebound = {(module, name) for module, values in changes.items() for name in values
+                     if ":" not in name}
     for module, values in changes.items():
         for name, value in values.items():
             try:

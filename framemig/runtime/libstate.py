@@ -24,6 +24,10 @@ import types
 from importlib.machinery import SourceFileLoader
 
 _baselines: dict[str, dict[str, object]] = {}  # module name -> globals after its import
+# (module name, class) -> the class's attributes after the import: libraries set class
+# attributes lazily too (pygments' RegexLexer compiles its ``_tokens`` on the first
+# instance; an instance restored by state, on a class imported afresh, has none)
+_class_baselines: dict[tuple[str, type], dict[str, object]] = {}
 _FRAMEMIG = __name__.split(".")[0]
 
 
@@ -32,7 +36,11 @@ class _Noting(SourceFileLoader):
 
     def exec_module(self, module) -> None:
         super().exec_module(module)
-        _baselines[module.__name__] = dict(vars(module))
+        name = module.__name__
+        _baselines[name] = dict(vars(module))
+        for value in _baselines[name].values():
+            if isinstance(value, type) and value.__module__ == name:
+                _class_baselines[(name, value)] = dict(vars(value))
 
 
 class _Watcher:
@@ -69,8 +77,17 @@ def watch() -> None:
 
 
 def changed(program_modules) -> dict[str, dict[str, object]]:
-    """``{module: {name: value}}``: the library globals rebound or added since import."""
+    """``{module: {name: value}}``: the library globals rebound or added since import;
+    a class attribute's name is ``Class:attribute``."""
     found: dict[str, dict[str, object]] = {}
+    for (name, cls), base in list(_class_baselines.items()):
+        if name in program_modules or sys.modules.get(name) is None:
+            continue
+        for key, value in list(vars(cls).items()):
+            if key.startswith("__") or isinstance(value, types.ModuleType):
+                continue
+            if key not in base or base[key] is not value:
+                found.setdefault(name, {})[f"{cls.__qualname__}:{key}"] = value
     for name, base in list(_baselines.items()):
         module = sys.modules.get(name)
         if module is None or name in program_modules:
@@ -82,7 +99,7 @@ def changed(program_modules) -> dict[str, dict[str, object]]:
             if key not in base or base[key] is not value:
                 values[key] = value
         if values:
-            found[name] = values
+            found.setdefault(name, {}).update(values)
     return found
 
 
@@ -94,4 +111,11 @@ def apply(state: dict[str, dict[str, object]]) -> None:
         except Exception:
             continue  # a library this interpreter lacks: the program will say so itself
         for key, value in values.items():
-            setattr(module, key, value)
+            owner = module
+            if ":" in key:  # Class:attribute
+                qualname, key = key.split(":", 1)
+                for part in qualname.split("."):
+                    owner = getattr(owner, part, None)
+                if not isinstance(owner, type):
+                    continue  # the class is not there in this version of the library
+            setattr(owner, key, value)
