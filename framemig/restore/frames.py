@@ -154,8 +154,16 @@ class FrameBuilder:
         merged["locals"] = {}
         merged["cells"] = {name: cell for name, cell in enclosing.get("cells", {}).items()
                            if name not in here_cells}
+        local_values = dict(scopes[-1])
+        # a cell of the function that no comprehension keeps in its slot (a lambda reads
+        # it: tabulate's width_fn) is a cell, not a local holding one
+        for name in here_cells - set(resumecode.raw_cells(
+                self.r.sources.find_code(enclosing["code"])[1])):
+            if type(local_values.get(name)) is types.CellType:
+                merged["cells"][name] = local_values.pop(name)
         return self.build(merged, operands, consumed=link is not None, exception=exception,
-                          items_for=items_for, local_values=scopes[-1], index_in_stack=position)
+                          items_for=items_for, local_values=local_values,
+                          index_in_stack=position)
 
     def _link_operands(self, k: int, link: dict, info, index: int) -> list:
         instr = info.instrs[index]
