@@ -11,9 +11,12 @@ from math import isfinite
 from framemig.capture.refusal import Refused
 
 PRIMITIVES = frozenset({int, str, bool, type(None)})
+ADDRESS_FLOOR = 1 << 16  # below it, no int is an object's address
 
 
 def values(enc, items) -> list:
+    """The items' values; an int among them that may be an object's id is noted (lark
+    keeps a deque of ``id(node)``: see Encoder.may_be_id)."""
     out = []
     append = out.append
     item = enc.item
@@ -22,6 +25,8 @@ def values(enc, items) -> list:
         for n, value in enumerate(items):  # noqa: B007  (n names a refused item)
             kind = type(value)
             if kind in PRIMITIVES or (kind is float and isfinite(value)):
+                if kind is int and value >= ADDRESS_FLOOR:
+                    enc.may_be_id(out, n, value)
                 append(value)
             else:
                 append(item(value))
@@ -40,19 +45,11 @@ def tuple_entry(enc, obj, _index):
 
 
 def set_entry(enc, obj, _index):
-    return {"t": "set", "v": _members(enc, obj)}
+    return {"t": "set", "v": values(enc, obj)}
 
 
 def frozenset_entry(enc, obj, _index):
-    return {"t": "frozenset", "v": _members(enc, obj)}
-
-
-def _members(enc, obj) -> list:
-    out = values(enc, obj)
-    for n, value in enumerate(out):
-        if type(value) is int:
-            enc.may_be_id(out, n, value)
-    return out
+    return {"t": "frozenset", "v": values(enc, obj)}
 
 
 def str_keyed(enc, obj: dict) -> dict:

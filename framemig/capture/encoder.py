@@ -21,15 +21,14 @@ import sys
 from binascii import b2a_base64
 
 from framemig.capture import reducers, resources
-from framemig.capture.containers import PRIMITIVES, dict_description, values
+from framemig.capture.containers import ADDRESS_FLOOR, PRIMITIVES, dict_description, values
 from framemig.capture.refusal import Refused
 from framemig.capture.world import World
 from framemig.errors import CannotTravel
 
 DEPTH_LIMIT = 40
 # An int that could be an object's address: objects are at least 8-byte aligned (16 on
-# 64-bit CPython), and no heap starts below 64 KiB.
-_ADDRESS_FLOOR = 1 << 16
+# 64-bit CPython), and no heap starts below 64 KiB (containers.ADDRESS_FLOOR).
 _ALIGNMENT = 8
 
 
@@ -132,7 +131,7 @@ class Encoder:
     def may_be_id(self, container, where, value: int) -> None:
         """Note an int the program keeps as a dict key, a set member or a local: it may
         be the ``id()`` of an object (see :meth:`_resolve_ids`)."""
-        if value >= _ADDRESS_FLOOR and not value % _ALIGNMENT:
+        if value >= ADDRESS_FLOOR and not value % _ALIGNMENT:
             self.maybe_ids.append((container, where, value))
 
     def _resolve_ids(self) -> None:

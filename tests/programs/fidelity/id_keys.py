@@ -1,7 +1,8 @@
 """Objects known by their id(): a visitor keeping its results in a dict keyed by
 ``id(node)`` and a set of ids (lark's forest visitor), and ``copy.deepcopy``, whose memo
-is keyed by ids, captured while it copies, inside the visit. The restored objects live at
+is keyed by ids, captured while it copies, inside the visit; a deque of ids. The restored objects live at
 other addresses: the keys must follow them."""
+import collections
 import copy
 
 
@@ -22,10 +23,12 @@ tree = Node(5, [Node(2, [shared]), Node(3, [shared]), shared])
 data = {}
 seen = set()
 copies = []
+path = collections.deque()  # ids in a deque (lark's node_stack)
 
 
 def visit(node):
     seen.add(id(node))
+    path.append(id(node))
     data[id(node)] = [node.value]
     for kid in node.kids:
         if id(kid) not in seen:
@@ -33,7 +36,7 @@ def visit(node):
     if node.value == 3:
         copies.append(copy.deepcopy([tree, shared]))
     total = node.value + sum(data[id(kid)][0] for kid in node.kids)
-    data[id(node)][0] = total
+    data[path.pop()][0] = total
     return total
 
 
