@@ -38,21 +38,7 @@ SEEDS = int(os.environ.get("FRAMEMIG_SLOW_SEEDS", "5"))
 # (issue 10's closing note; "The world around the program travels" for library state).
 # They run in the normal suite all the same, marked as expected to fail, so that a fix
 # shows as XPASS; `make test-slow` reports them as failures.
-OPEN = {
-    "drv_ply": "library module state changed at run time (ply.lex.lexer) does not travel",
-    "drv_pygments": "a class attribute a library sets lazily (_tokens) does not travel",
-    "drv_yapf": "library module state (the global style) does not travel: silent",
-    "drv_lark": "the parser keeps a set of id(node): object ids change on restore",
-    "drv_sortedcontainers": "__reduce__ rebuilds the list afresh, while frames hold its "
-                            "internal lists: identity lost",
-    "drv_sqlglot": "output differs after a same-version restore: not minimised yet",
-    "drv_pyflakes": "ast node classes have other fields on other versions",
-    "drv_docutils": "3.13 stack analysis of a resumed frame underflows; __getstate__ "
-                    "drops live parts",
-    "drv_faker": "capture of an object whose __getattr__ recurses while half-built (77)",
-    "drv_chess": "capture fails in a restored frame (77, NoneType not subscriptable)",
-    "drv_tabulate": "cross-version restore differs: not minimised yet",
-}
+OPEN: dict[str, str] = {}
 
 
 def _param(driver, chain, seed, name):

@@ -35,7 +35,11 @@ MAGIC = "snapshot"
 #   1: first format (object table, normalized stacks, source-located frames, timers).
 #   2: values described in place ({"l": ...}, {"d": ...}, {"o": ...}), only shared ones in
 #      the table; checksum over the body's bytes as written.
-FORMAT_VERSION = 2
+#   3: the world around the program: "process" (working directory, environment changes,
+#      paths...), runtime "libraries" and "stdlib" state, "left_behind"; entries
+#      id_of, re_match, thread, json_scanner; a library global's random state ("rs").
+#      A reader of 2 would restore such a snapshot without them, silently.
+FORMAT_VERSION = 3
 
 
 def _canonical(body: dict) -> bytes:
