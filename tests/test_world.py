@@ -83,3 +83,9 @@ def test_running_thread_refused_at_once(env):
 def test_inside_json(env, source, target):
     """6. json's C scanner, held by the decoder whose frames run."""
     same_as_plain(env, copied(env, "json_inside.py"), source, target)
+
+
+@pairs
+def test_exit_and_signal_handlers(env, source, target):
+    """1. The program's atexit handlers (not the libraries') and signal handlers."""
+    same_as_plain(env, copied(env, "handlers.py"), source, target)

@@ -14,8 +14,8 @@ from framemig.capture import assemble
 from framemig.capture.encoder import Encoder
 from framemig.capture.world import World
 from framemig.errors import CannotTravel
-from framemig.runtime import (host, hooks, libstate, process_state, session, stdlib_state,
-                              timers)
+from framemig.runtime import (channel, exits, host, hooks, libstate, process_state, session,
+                              stdlib_state, timers)
 from framemig.snapshot import format as snapshot_format
 
 
@@ -32,7 +32,9 @@ def snapshot(program, point) -> dict:
         world, point.innermost or point.root, point.root, "", point.pending,
         runtime_state={**timers.state(point.reached), "on_restore": hooks.callbacks(),
                        "random": random.getstate(), "libraries": libraries,
-                       "stdlib": stdlib_state.take_all()},
+                       "stdlib": stdlib_state.take_all(),
+                       "atexit": exits.program_handlers(world.is_program_file),
+                       "signals": exits.program_signals({int(channel.SIGNAL)})},
         handled_exception=sys.exc_info()[1],
     )
     if left:

@@ -15,7 +15,7 @@ import sys
 from framemig import __version__, env
 from framemig.errors import ProgramNotFound
 from framemig.interp.codes import is_framemig_file
-from framemig.runtime import channel, libstate, process_state, sleep, timers
+from framemig.runtime import channel, exits, libstate, process_state, sleep, timers
 from framemig.runtime.session import Program, Request, Session
 from framemig.runtime.tracer import Breakpoint
 
@@ -31,6 +31,7 @@ class Host:
         self._registration: str | None = None
         libstate.watch()  # before the program imports its libraries, or a restore does
         process_state.note()  # the process as given: the program's changes are what travel
+        exits.watch()  # atexit cannot say what it holds: the program's registrations noted
 
     # --- entry points ------------------------------------------------------------------
 

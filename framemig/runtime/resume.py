@@ -16,7 +16,7 @@ import time
 
 from framemig.errors import RestoreFailed
 from framemig.restore.program import Restoration
-from framemig.runtime import hooks, libstate, process_state, stdlib_state, timers
+from framemig.runtime import exits, hooks, libstate, process_state, stdlib_state, timers
 from framemig.runtime.host import Host
 from framemig.runtime.session import Program
 from framemig.snapshot import format as snapshot_format
@@ -76,6 +76,7 @@ def _runtime_state(runtime: dict) -> None:
         random.setstate(runtime["random"])
     libstate.apply(runtime.get("libraries") or {})
     stdlib_state.give_all(runtime.get("stdlib") or {})
+    exits.apply(runtime.get("atexit") or [], runtime.get("signals") or {})
 
 
 def _report(data: dict) -> None:
