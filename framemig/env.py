@@ -224,3 +224,9 @@ def ast_field_default(cls, field: str):
 STATE_DEFAULTS = {
     ("logging", "LoggerAdapter"): {"merge_extra": False},  # 3.13
 }
+
+
+# What gc.get_referents says of C objects whose state has no other way out (capture's
+# stdlib forms). 3.13 keeps a SimpleQueue's items in a ring buffer and lists them one by
+# one; 3.11-3.12 list the Python list they are taken from (consumed slots hold None).
+SIMPLE_QUEUE_LISTS_ITEMS = PYVERSION >= (3, 13)

@@ -42,8 +42,12 @@ def entry(enc, obj, index: int) -> dict:
     if isinstance(obj, BaseException):
         return _exception(enc, obj, index)
     if isinstance(obj, enum.Enum):
+        if obj._name_ in type(obj)._member_map_:
+            return {"t": "enum_member", "cls": enc.child(kind, index, ".__class__"),
+                    "name": obj._name_}
+        # a Flag made of several members (A|B) is no member by name: it is its value
         return {"t": "enum_member", "cls": enc.child(kind, index, ".__class__"),
-                "name": obj._name_}
+                "value": enc.child(obj._value_, index, "._value_")}
     if isinstance(obj, random.Random):
         return _random(enc, obj, index)
     name = library_global_name(enc.world, obj)

@@ -10,6 +10,12 @@ written is one known to make the same match; when none does, the match is refuse
 in its ``__init__``): made again from the same settings. The pure-Python one is a closure
 and travels as one.
 
+``struct.Struct`` (made again from its format), ``itertools.pairwise`` (the iterator it
+reads and the item it holds back), ``queue.SimpleQueue`` (its items), ``weakref.KeyedRef``
+(a ``WeakValueDictionary``'s references: referent, callback, key), an ``sqlite3``
+connection (an in-memory database by its content, ``serialize()``; a file database by its
+path, reopened; its open cursors are not kept).
+
 ``threading.Thread``: a thread that has not started, or has finished, is data — its name,
 daemon flag, target and arguments, and what a subclass added (a ``Timer``'s interval,
 function and ``finished`` event). Its internals differ between versions and are made
@@ -18,9 +24,17 @@ again there. A running one cannot travel (the capture refuses it before this).
 
 from __future__ import annotations
 
+import base64
+import gc
+import itertools
+import queue
 import re
+import sqlite3
+import struct
 import threading
+import weakref
 
+from framemig import env
 from framemig.capture import containers
 from framemig.capture.refusal import Refused
 
@@ -97,6 +111,53 @@ def _scanner_type():
     return scanner.c_make_scanner
 
 
-BY_TYPE = {MATCH_TYPE: match_entry}
+def struct_entry(enc, packer, index) -> dict:
+    return {"t": "struct", "format": packer.format}
+
+
+def _referents(obj) -> list:
+    return [r for r in gc.get_referents(obj) if not isinstance(r, type)]
+
+
+def pairwise_entry(enc, pairs, index) -> dict:
+    # the iterator, then the item held back once it started (3.13: then its last pair)
+    held = _referents(pairs)
+    return {"t": "pairwise", "it": enc.child(held[0], index, " (its iterator)"),
+            "old": enc.child(held[1:2], index, " (the item held back)")}
+
+
+def simple_queue_entry(enc, fifo, index) -> dict:
+    size = fifo.qsize()
+    held = _referents(fifo)
+    if env.SIMPLE_QUEUE_LISTS_ITEMS:
+        waiting = held[:size]
+    else:  # the list it takes from, past what it has taken
+        items = held[0]
+        waiting = list(items[len(items) - size:]) if size else []
+    return {"t": "simple_queue", "items": enc.child(waiting, index, " (its items)")}
+
+
+def keyed_ref_entry(enc, ref, index) -> dict:
+    return {"t": "keyed_ref", "obj": enc.child(ref(), index, " (referent)"),
+            "callback": enc.child(ref.__callback__, index, ".__callback__"),
+            "key": enc.child(ref.key, index, ".key")}
+
+
+def sqlite_entry(enc, connection, index) -> dict:
+    try:
+        path = next((row[2] for row in connection.execute("PRAGMA database_list")
+                     if row[1] == "main"), "")
+    except sqlite3.ProgrammingError:
+        return {"t": "sqlite", "closed": True}
+    if connection.in_transaction:
+        raise Refused("is an sqlite3 connection inside a transaction (commit first)")
+    if path:
+        return {"t": "sqlite", "path": path}
+    return {"t": "sqlite", "data": base64.b64encode(connection.serialize()).decode()}
+
+
+BY_TYPE = {MATCH_TYPE: match_entry, struct.Struct: struct_entry,
+           itertools.pairwise: pairwise_entry, queue.SimpleQueue: simple_queue_entry,
+           weakref.KeyedRef: keyed_ref_entry, sqlite3.Connection: sqlite_entry}
 if _scanner_type() is not None:
     BY_TYPE[_scanner_type()] = json_scanner_entry

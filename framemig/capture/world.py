@@ -47,6 +47,8 @@ class World:
     # --- modules ---------------------------------------------------------------------
 
     def is_program_file(self, filename: str) -> bool:
+        if filename.startswith("<"):  # "<frozen _collections_abc>", "<string>": no file
+            return False
         path = os.path.abspath(filename)
         if path == self.main_path:
             return True

@@ -425,9 +425,12 @@ def _id_of(d, n, e):
 
 
 def _enum_member(d, n, e):
-    yield from d.deps(n, e["cls"])
+    yield from d.deps(n, [e["cls"], e.get("value")])
     cls = d.value(e["cls"])
-    d.memo[n] = cls._member_map_[e["name"]]
+    if "name" in e:
+        d.memo[n] = cls._member_map_[e["name"]]
+    else:  # a combination of Flag members
+        d.memo[n] = cls(d.value(e["value"]))
 
 
 def _reduce(d, n, e):

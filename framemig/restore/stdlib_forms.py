@@ -63,4 +63,55 @@ def json_scanner(d, n, e):
     d.memo[n] = scanner.make_scanner(SimpleNamespace(memo={}, **settings))
 
 
-BUILDERS = {"re_match": re_match, "thread": thread, "json_scanner": json_scanner}
+def struct_(d, n, e):
+    import struct
+    d.memo[n] = struct.Struct(str(e["format"]))
+    return
+    yield
+
+
+def pairwise(d, n, e):
+    yield from d.deps(n, [e["it"], e["old"]])
+    import itertools
+    held = d.value(e["old"])
+    iterator = d.value(e["it"])
+    d.memo[n] = itertools.pairwise(itertools.chain(held, iterator) if held else iterator)
+
+
+def simple_queue(d, n, e):
+    yield from d.deps(n, e["items"])
+    import queue
+    fifo = queue.SimpleQueue()
+    for item in d.value(e["items"]):
+        fifo.put(item)
+    d.memo[n] = fifo
+
+
+def keyed_ref(d, n, e):
+    yield from d.deps(n, [e["obj"], e["callback"], e["key"]])
+    import weakref
+    d.memo[n] = weakref.KeyedRef(d.value(e["obj"]), d.value(e["callback"]), d.value(e["key"]))
+
+
+def sqlite(d, n, e):
+    import base64
+    import sqlite3
+    if e.get("closed"):
+        connection = sqlite3.connect(":memory:")
+        connection.close()
+    elif "path" in e:
+        try:
+            connection = sqlite3.connect(str(e["path"]))
+        except sqlite3.Error as exc:
+            raise RestoreFailed(f"database {e['path']!r} cannot be opened here: {exc}") from None
+    else:
+        connection = sqlite3.connect(":memory:")
+        connection.deserialize(base64.b64decode(e["data"]))
+    d.memo[n] = connection
+    return
+    yield
+
+
+BUILDERS = {"re_match": re_match, "thread": thread, "json_scanner": json_scanner,
+            "struct": struct_, "pairwise": pairwise, "simple_queue": simple_queue,
+            "keyed_ref": keyed_ref, "sqlite": sqlite}
