@@ -76,7 +76,63 @@ def library_global_name(world: World, obj) -> tuple[str, str] | None:
     if name is not None and getattr(module, name, None) is obj and \
             (module_name, name) not in world.rebound:
         return module_name, name
+    if not hasattr(obj, "__dict__"):
+        return None
+    path = _attribute_paths(world, module_name, module).get(id(obj))
+    if path is not None and attribute_path(module, path.split(".")) is obj and \
+            (module_name, path.partition(".")[0]) not in world.rebound:
+        return module_name, path
     return None
+
+
+def sentinel_name(world: World, obj) -> tuple[str, str] | None:
+    """``(module, name)`` of a bare ``object()`` a library keeps as a global: a sentinel,
+    compared with ``is`` (sqlparse's ``PROCESS_AS_KEYWORD``, every ``_MISSING =
+    object()``); a copy would never be it. Looked for once per capture, only when met."""
+    names = world.sentinels
+    if names is None:
+        names = world.sentinels = {}
+        for module_name, module in list(sys.modules.items()):
+            if module is None or _is_program_module(world, module_name):
+                continue
+            try:
+                namespace = vars(module)
+            except TypeError:
+                continue
+            for name, value in list(namespace.items()):
+                if type(value) is object:
+                    names.setdefault(id(value), (module_name, name))
+    return names.get(id(obj))
+
+
+_PATH_DEPTH = 6
+
+
+def _attribute_paths(world: World, module_name: str, module) -> dict[int, str]:
+    """``{id: "Token.Keyword.DML"}``: objects of a library module's own class that hang
+    from its globals by attributes, as instances of that same class (pygments' and
+    sqlparse's token types: singletons compared with ``is``, made on first use, so no
+    global names them). They travel by that path. Read once per capture."""
+    cache = world.library_paths
+    paths = cache.get(module_name)
+    if paths is not None:
+        return paths
+    paths = cache[module_name] = {}
+    todo = [(name, value, 1) for name, value in vars(module).items()
+            if type(value).__module__ == module_name and not isinstance(value, type)
+            and hasattr(value, "__dict__")]
+    while todo:
+        path, value, depth = todo.pop()
+        if id(value) in paths:
+            continue
+        paths[id(value)] = path
+        if depth >= _PATH_DEPTH:
+            continue
+        kind = type(value)
+        for name, child in vars(value).items():
+            if type(child) is kind and not name.startswith("_"):
+                todo.append((f"{path}.{name}", child, depth + 1))
+    return paths
 
 
 def global_entry(module: str, qualname: str) -> dict:

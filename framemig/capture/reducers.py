@@ -50,7 +50,8 @@ def entry(enc, obj, index: int) -> dict:
                 "value": enc.child(obj._value_, index, "._value_")}
     if isinstance(obj, random.Random):
         return _random(enc, obj, index)
-    name = library_global_name(enc.world, obj)
+    name = library_global_name(enc.world, obj) if kind is not object else \
+        definitions.sentinel_name(enc.world, obj)
     if name is not None:
         return global_entry(*name)
     return _reduce(enc, obj, index)

@@ -40,6 +40,8 @@ class World:
         # (module, name) of library globals the program rebound: they travel by value,
         # never by name (a fresh import has the old value, or none)
         self.rebound: set[tuple[str, str]] = set()
+        self.library_paths: dict[str, dict[int, str]] = {}  # see definitions
+        self.sentinels: dict[int, tuple[str, str]] | None = None  # see definitions
         self.program_module_by_dict = {
             id(module.__dict__): name for name, module in self.program_modules.items()
         }
