@@ -44,6 +44,7 @@ def same_as_plain(env, program, hops, final_version, args=()):
     ("comprehensions_x.py", "IN-KEY", 2),
     ("super_shared_defaults.py", "CAPTURE", 2),
     ("cellvar_after_comprehension.py", "CAPTURE", 7),
+    ("statement_start_comprehension.py", "CAPTURE", 1),
     ("comprehension_cells.py", "IN-COMP", 2),  # inside the comprehension
     ("comprehension_cells.py", "AFTER-COMP", 2),
     ("many_locals.py", "CAPTURE", 2),

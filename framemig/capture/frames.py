@@ -165,7 +165,10 @@ def _innermost(world, frame, pending) -> LiveFrame:
         if loose is not None:
             raise NotSafe(f"{where(world, frame)}: in the middle of a statement (a value "
                           f"of {info.instrs[template[loose].pusher].opname} is on the stack)")
-        if not stacksim.comprehension_started(info, template, frame.f_code.co_qualname):
+        if not stacksim.comprehension_started(info, template, frame.f_code.co_qualname) \
+                or info.instrs[index].opname == "LOAD_FAST_AND_CLEAR":
+            # (3.12+ give the comprehension's line event when its iterator is made and
+            # its variables not saved yet: 3.11 is then making its function)
             raise NotSafe(f"{where(world, frame)}: a comprehension is starting")
         if stackmap.begins_with_exit(info, index):
             raise NotSafe(f"{where(world, frame)}: a with block's exit is starting "

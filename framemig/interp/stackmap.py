@@ -302,8 +302,35 @@ def find_place(info: CodeInfo, place: Place, fits=None) -> int:
         for index in on_line:
             if ok(index):
                 return index
+    if place.op == "op" and place.start:
+        first = _first_inside(info, place)
+        if first is not None and ok(first):
+            return first
+    if place.op == "for_iter":
+        # versions put a comprehension's loop on different lines of a comprehension
+        # written over several (3.13 on its ``for`` clause): the only loop that fits
+        loops = [i for i in range(len(info.instrs)) if info.stacks[i] is not None
+                 and kind_at(info, i) == "for_iter" and ok(i)]
+        if len(loops) == 1:
+            return loops[0]
     raise StackMismatch(f"no {place.op} instruction at line {place.line} "
                         f"cols {place.col}-{place.end_col}")
+
+
+def _first_inside(info: CodeInfo, place: Place) -> int | None:
+    """The first instruction, in code order, that begins inside a line-start place's
+    range: where a statement not begun yet begins here. 3.11 begins
+    ``x[a:b] = [f(v) for v in x[a:b]]`` by making the comprehension's function, on the
+    comprehension's line; 3.12+ inline it and begin with what it reads, a line below."""
+    if None in (place.line, place.col, place.end_line, place.end_col):
+        return None
+    low, high = (place.line, place.col), (place.end_line, place.end_col)
+    for index in range(len(info.instrs)):
+        line, _end_line, col, _end_col = info.position(index)
+        if info.stacks[index] is not None and line is not None and col is not None \
+                and low <= (line, col) <= high:
+            return index
+    return None
 
 
 def _line_starts(info: CodeInfo) -> set[int]:
