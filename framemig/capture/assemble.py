@@ -12,10 +12,9 @@ import framemig
 from framemig import env
 from framemig.capture import frames
 from framemig.capture.encoder import Encoder
-from framemig.capture.refusal import NotSafe
 from framemig.capture.world import World
-from framemig.interp.codes import is_framemig_file
 from framemig.errors import CannotTravel
+from framemig.interp.codes import is_framemig_file
 
 
 def check_threads() -> None:

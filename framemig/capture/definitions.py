@@ -89,20 +89,11 @@ def sentinel_name(world: World, obj) -> tuple[str, str] | None:
     """``(module, name)`` of a bare ``object()`` a library keeps as a global: a sentinel,
     compared with ``is`` (sqlparse's ``PROCESS_AS_KEYWORD``, every ``_MISSING =
     object()``); a copy would never be it. Looked for once per capture, only when met."""
-    names = world.sentinels
-    if names is None:
-        names = world.sentinels = {}
-        for module_name, module in list(sys.modules.items()):
-            if module is None or _is_program_module(world, module_name):
-                continue
-            try:
-                namespace = vars(module)
-            except TypeError:
-                continue
-            for name, value in list(namespace.items()):
-                if type(value) is object:
-                    names.setdefault(id(value), (module_name, name))
-    return names.get(id(obj))
+    return world.library_globals("sentinels", _is_bare_object).get(id(obj))
+
+
+def _is_bare_object(value) -> bool:
+    return type(value) is object
 
 
 _PATH_DEPTH = 6

@@ -17,7 +17,6 @@ name it the way the programmer does: ``prog.py:42 in read_loop: local 'sock' is 
 from __future__ import annotations
 
 import math
-import sys
 from binascii import b2a_base64
 
 from framemig.capture import reducers, resources
@@ -44,7 +43,6 @@ class Encoder:
         self.dill_count = 0
         self.plain_classes: dict = {}  # program class -> its Plan if pickled the plain way
         self.plans: dict = {}  # class -> reducers.Plan, or None
-        self._lock_names: dict[int, tuple[str, str]] | None = None
         self._held_recorded: set[int] = set()  # library locks whose holding is written
         self.maybe_ids: list = []  # (container, key or index, int) that may be an id()
 
@@ -174,9 +172,7 @@ class Encoder:
     def library_lock_name(self, lock) -> tuple[str, str] | None:
         """``(module, name)`` if ``lock`` is a global of a library module: it travels by
         name, so that the library's code and the program share it after a restore too."""
-        if self._lock_names is None:
-            self._lock_names = _library_locks(self.world)
-        return self._lock_names.get(id(lock))
+        return self.world.library_globals("locks", resources.is_lock).get(id(lock))
 
     def held_once(self, lock, *, surely_ours: bool = True) -> int:
         """How often the program holds a library's lock, counted once per capture (the
@@ -202,21 +198,6 @@ class Encoder:
                 if count:
                     held[name] = count
         return held
-
-
-def _library_locks(world: World) -> dict[int, tuple[str, str]]:
-    found: dict[int, tuple[str, str]] = {}
-    for module_name, module in list(sys.modules.items()):
-        if module_name in world.program_modules or module_name.split(".")[0] == "framemig":
-            continue
-        try:
-            namespace = vars(module)
-        except TypeError:
-            continue
-        for name, value in list(namespace.items()):
-            if type(name) is str and resources.is_lock(value):
-                found.setdefault(id(value), (module_name, name))
-    return found
 
 
 def _sentence(where: str, refusal: Refused) -> str:

@@ -71,21 +71,11 @@ def _random(enc, rng, index) -> dict:
 
 
 def _library_random_name(enc, rng) -> tuple[str, str] | None:
-    names = enc.plans.get("random globals")
-    if names is None:  # looked for once per capture, only when a generator is met
-        names = enc.plans["random globals"] = {}
-        program = enc.world.program_modules
-        for module_name, module in list(sys.modules.items()):
-            if module_name in program or module is None:
-                continue
-            try:
-                namespace = vars(module)
-            except TypeError:
-                continue
-            for key, value in list(namespace.items()):
-                if isinstance(value, random.Random) and not key.startswith("__"):
-                    names.setdefault(id(value), (module_name, key))
-    return names.get(id(rng))
+    return enc.world.library_globals("random", _is_random).get(id(rng))
+
+
+def _is_random(value) -> bool:
+    return isinstance(value, random.Random)
 
 
 def _exception(enc, exc, index):

@@ -41,7 +41,7 @@ class World:
         # never by name (a fresh import has the old value, or none)
         self.rebound: set[tuple[str, str]] = set()
         self.library_paths: dict[str, dict[int, str]] = {}  # see definitions
-        self.sentinels: dict[int, tuple[str, str]] | None = None  # see definitions
+        self._scans: dict[str, dict[int, tuple[str, str]]] = {}
         self.program_module_by_dict = {
             id(module.__dict__): name for name, module in self.program_modules.items()
         }
@@ -72,6 +72,28 @@ class World:
         return None
 
     # --- sources ---------------------------------------------------------------------
+
+    def library_globals(self, kind: str, wanted) -> dict[int, tuple[str, str]]:
+        """``{id: (module, name)}`` of the globals of the modules that are not the
+        program's (nor framemig's) for which ``wanted(value)`` holds: what travels by
+        name to stay the library's own (its locks, its random generator, its sentinels).
+        Looked for once per capture and ``kind``, only when such a value is met."""
+        found = self._scans.get(kind)
+        if found is not None:
+            return found
+        found = self._scans[kind] = {}
+        for module_name, module in list(sys.modules.items()):
+            if module is None or module_name in self.program_modules or \
+                    module_name.partition(".")[0] == "framemig":
+                continue
+            try:
+                namespace = vars(module)
+            except TypeError:
+                continue
+            for name, value in list(namespace.items()):
+                if type(name) is str and not name.startswith("__") and wanted(value):
+                    found.setdefault(id(value), (module_name, name))
+        return found
 
     def source_key(self, filename: str) -> str:
         path = os.path.abspath(filename)

@@ -14,8 +14,17 @@ from framemig.capture import assemble
 from framemig.capture.encoder import Encoder
 from framemig.capture.world import World
 from framemig.errors import CannotTravel
-from framemig.runtime import (channel, exits, host, hooks, libstate, process_state, session,
-                              stdlib_state, timers)
+from framemig.runtime import (
+    channel,
+    exits,
+    hooks,
+    host,
+    libstate,
+    process_state,
+    session,
+    stdlib_state,
+    timers,
+)
 from framemig.snapshot import format as snapshot_format
 
 
