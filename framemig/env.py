@@ -230,3 +230,28 @@ STATE_DEFAULTS = {
 # stdlib forms). 3.13 keeps a SimpleQueue's items in a ring buffer and lists them one by
 # one; 3.11-3.12 list the Python list they are taken from (consumed slots hold None).
 SIMPLE_QUEUE_LISTS_ITEMS = PYVERSION >= (3, 13)
+
+
+class _PyBuffer(ctypes.Structure):  # Py_buffer: part of the stable ABI since 3.11
+    _fields_ = [("buf", _P), ("obj", _P), ("len", ctypes.c_ssize_t),
+                ("itemsize", ctypes.c_ssize_t), ("readonly", ctypes.c_int),
+                ("ndim", ctypes.c_int), ("format", ctypes.c_char_p), ("shape", _P),
+                ("strides", _P), ("suboffsets", _P), ("internal", _P)]
+
+
+_get_buffer = ctypes.pythonapi.PyObject_GetBuffer
+_get_buffer.argtypes = [ctypes.py_object, ctypes.POINTER(_PyBuffer), ctypes.c_int]
+_release_buffer = ctypes.pythonapi.PyBuffer_Release
+_release_buffer.argtypes = [ctypes.POINTER(_PyBuffer)]
+
+
+def buffer_address(obj) -> int:
+    """Where the bytes of ``obj`` (a bytes-like object) begin in memory: what a
+    memoryview's offset into the object it views is found from."""
+    view = _PyBuffer()
+    if _get_buffer(obj, ctypes.byref(view), 0) != 0:
+        raise TypeError("no buffer")
+    try:
+        return view.buf or 0
+    finally:
+        _release_buffer(ctypes.byref(view))

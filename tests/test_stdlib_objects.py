@@ -12,7 +12,6 @@ REFUSED = {
     "direntry": "posix.DirEntry",
     "hashlib": "_hashlib.HASH",
     "zlib": "zlib.Compress",
-    "memoryview": "memoryview",
 }
 # travels, but not whole yet
 OPEN = {
@@ -54,7 +53,7 @@ CASES = {
  "uuid": ("import uuid\nobj = uuid.UUID('12345678123456781234567812345678')", "str(obj)"),
  "ipaddress": ("import ipaddress\nobj = ipaddress.ip_network('10.0.0.0/30')", "[str(a) for a in obj]"),
  "array": ("import array\nobj = array.array('d', [1.5, 2.5])", "obj.tolist()"),
- "memoryview": ("data = bytearray(b'hello world')\nobj = memoryview(data)[2:7]", "(bytes(obj), obj.obj is data)"),
+ "memoryview": ("data = bytearray(b'hello world')\nobj = memoryview(data)[2:7]\nro = memoryview(b'abcdef')[1:4]", "(bytes(obj), obj.obj is data, bytes(ro), ro.readonly, obj.tolist()[:2])"),
  "chainmap": ("import collections\nobj = collections.ChainMap({'a': 1}, {'a': 2, 'b': 3})", "(obj['a'], obj['b'], len(obj.maps))"),
  "namespace": ("import types\nobj = types.SimpleNamespace(a=1, b=[2])", "obj"),
  "weakvaluedict": ("import weakref\nclass V: pass\nkeep = V()\nobj = weakref.WeakValueDictionary({'k': keep})", "(len(obj), obj['k'] is keep)"),

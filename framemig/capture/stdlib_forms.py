@@ -156,7 +156,26 @@ def sqlite_entry(enc, connection, index) -> dict:
     return {"t": "sqlite", "data": base64.b64encode(connection.serialize()).decode()}
 
 
-BY_TYPE = {MATCH_TYPE: match_entry, struct.Struct: struct_entry,
+def memoryview_entry(enc, view, index) -> dict:
+    """A memoryview of part of a bytes-like object (ecdsa slices its input): the object
+    and where in it, so that the two still share their bytes after a restore."""
+    try:
+        base = view.obj
+    except ValueError:
+        raise Refused("is a released memoryview") from None
+    if view.ndim != 1 or not view.c_contiguous or \
+            type(base) not in (bytes, bytearray) or view.format not in ("B", "b", "c"):
+        raise Refused("is a memoryview of other than a slice of bytes or a bytearray")
+    if view.nbytes:
+        start = env.buffer_address(view) - env.buffer_address(base)
+    else:
+        start = 0
+    return {"t": "memoryview", "obj": enc.child(base, index, ".obj"), "start": start,
+            "stop": start + view.nbytes, "format": view.format,
+            "readonly": view.readonly and type(base) is bytearray}
+
+
+BY_TYPE = {MATCH_TYPE: match_entry, struct.Struct: struct_entry, memoryview: memoryview_entry,
            itertools.pairwise: pairwise_entry, queue.SimpleQueue: simple_queue_entry,
            weakref.KeyedRef: keyed_ref_entry, sqlite3.Connection: sqlite_entry}
 if _scanner_type() is not None:

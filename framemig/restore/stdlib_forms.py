@@ -112,6 +112,17 @@ def sqlite(d, n, e):
     yield
 
 
-BUILDERS = {"re_match": re_match, "thread": thread, "json_scanner": json_scanner,
+def memoryview_(d, n, e):
+    yield from d.deps(n, e["obj"])
+    base = d.value(e["obj"])
+    if type(base) not in (bytes, bytearray):
+        raise RestoreFailed("a memoryview entry names no bytes-like object")
+    view = memoryview(base)[int(e["start"]):int(e["stop"])]
+    if e.get("format", "B") != "B":
+        view = view.cast(str(e["format"]))
+    d.memo[n] = view.toreadonly() if e.get("readonly") else view
+
+
+BUILDERS = {"re_match": re_match, "memoryview": memoryview_, "thread": thread, "json_scanner": json_scanner,
             "struct": struct_, "pairwise": pairwise, "simple_queue": simple_queue,
             "keyed_ref": keyed_ref, "sqlite": sqlite}
