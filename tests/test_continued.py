@@ -45,6 +45,7 @@ def same_as_plain(env, program, hops, final_version, args=()):
     ("super_shared_defaults.py", "CAPTURE", 2),
     ("cellvar_after_comprehension.py", "CAPTURE", 7),
     ("statement_start_comprehension.py", "CAPTURE", 1),
+    ("init_comprehension.py", "CAPTURE", 20),
     ("comprehension_cells.py", "IN-COMP", 2),  # inside the comprehension
     ("comprehension_cells.py", "AFTER-COMP", 2),
     ("many_locals.py", "CAPTURE", 2),

@@ -50,8 +50,11 @@ def entry(enc, obj, index: int) -> dict:
                 "value": enc.child(obj._value_, index, "._value_")}
     if isinstance(obj, random.Random):
         return _random(enc, obj, index)
-    name = library_global_name(enc.world, obj) if kind is not object else \
-        definitions.sentinel_name(enc.world, obj)
+    if kind is object:  # a bare object(): a library's sentinel, by name, if it is one
+        name = definitions.sentinel_name(enc.world, obj)
+        if name is not None:
+            return {**global_entry(*name), "sentinel": 1}
+    name = library_global_name(enc.world, obj)
     if name is not None:
         return global_entry(*name)
     return _reduce(enc, obj, index)

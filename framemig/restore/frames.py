@@ -100,14 +100,15 @@ class FrameBuilder:
             return self._link_operands(last, link, info, index)
 
         caller_link = self.records[unit[0] - 1].get("link") if unit[0] else None
+        returns_self = (caller_link or {}).get("kind") == "class"
         if len(unit) == 1:
             return self.build(record, operands, consumed=link is not None, exception=exception,
-                              index_in_stack=last,
-                              returns_self=(caller_link or {}).get("kind") == "class")
+                              index_in_stack=last, returns_self=returns_self)
         return self._build_merged([self.records[j] for j in unit], operands, link, exception,
-                                  unit[0])
+                                  unit[0], returns_self)
 
-    def _build_merged(self, records, operands, link, exception, position):
+    def _build_merged(self, records, operands, link, exception, position,
+                      returns_self=False):
         """A function and the comprehensions running in it, as one frame (3.12+).
 
         A variable the code here keeps in a cell (one a closure made in a comprehension
@@ -163,7 +164,7 @@ class FrameBuilder:
                 merged["cells"][name] = local_values.pop(name)
         return self.build(merged, operands, consumed=link is not None, exception=exception,
                           items_for=items_for, local_values=local_values,
-                          index_in_stack=position)
+                          index_in_stack=position, returns_self=returns_self)
 
     def _link_operands(self, k: int, link: dict, info, index: int) -> list:
         instr = info.instrs[index]
