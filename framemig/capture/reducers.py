@@ -344,6 +344,15 @@ def described(enc, plan: Plan, cls, obj) -> dict:
     never from a __getstate__ that could drop live parts (see :func:`_plan`)."""
     if plan.getstate is None:
         return plain_instance(enc, cls, _real_state(obj, cls, plan.careful))
+    if _library_class(enc, cls):
+        real = _real_state(obj, cls, plan.careful)
+        if _can_travel(enc, real):
+            # a library's __getstate__/__setstate__ pair is pickle's copy: BeautifulSoup
+            # writes its tree as markup and parses it again, so the Tags the program's
+            # frames hold are no longer in it. What it really holds travels, if it can.
+            result = plain_instance(enc, cls, real)
+            result["raw"] = 1
+            return result
     try:
         state = bound(plan.getstate, obj, cls)()
     except (AttributeError, RecursionError):
@@ -353,6 +362,24 @@ def described(enc, plan: Plan, cls, obj) -> dict:
         result["raw"] = 1
         return result
     return plain_instance(enc, cls, state)
+
+
+def _library_class(enc, cls) -> bool:
+    module = cls.__module__
+    return isinstance(module, str) and module not in enc.world.program_modules and \
+        not _is_standard_library(cls)
+
+
+def _can_travel(enc, state) -> bool:
+    """Would ``state`` travel? Asked of a trial encoder, so that a refusal leaves the
+    capture's own table as it was (the pair is then used, as pickle would)."""
+    trial = type(enc)(enc.world)
+    try:
+        trial.item(state)
+        trial.drain()
+    except Exception:
+        return False
+    return True
 
 
 def _real_state(obj, cls, careful: bool):

@@ -16,6 +16,8 @@ match = word.search(text, 3)
 dml = fakelib.Token.Keyword.DML
 missing = fakelib.MISSING
 lexer = fakelib.Lexer()
+document = fakelib.Document("alpha beta")
+first = document.parts[0]
 newer = getattr(fakelib, "NEWER", object())  # on 3.11 the target has no such sentinel
 for i in range(3):
     print(i, fakelib.step(), fakelib.connection().family.name, flush=True)  #@capture 2
@@ -23,4 +25,6 @@ for i in range(3):
     print(i, dml is fakelib.Token.Keyword.DML, lexer.kind("select") is dml,
           lexer.kind("x") is fakelib.Token.Name, missing is fakelib.MISSING,
           fakelib.lookup({"a": 1}, "b"), type(newer).__name__, flush=True)
+    first.word += "!"
+    print(i, document.parts[0].word, first is document.parts[0], flush=True)
     match = word.search(text, match.end())
