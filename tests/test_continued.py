@@ -46,6 +46,7 @@ def same_as_plain(env, program, hops, final_version, args=()):
     ("cellvar_after_comprehension.py", "CAPTURE", 7),
     ("statement_start_comprehension.py", "CAPTURE", 1),
     ("init_comprehension.py", "CAPTURE", 20),
+    ("comprehension_iterable_line.py", "CAPTURE", 1),
     ("comprehension_cells.py", "IN-COMP", 2),  # inside the comprehension
     ("comprehension_cells.py", "AFTER-COMP", 2),
     ("many_locals.py", "CAPTURE", 2),

@@ -170,6 +170,20 @@ def _innermost(world, frame, pending) -> LiveFrame:
             # (3.12+ give the comprehension's line event when its iterator is made and
             # its variables not saved yet: 3.11 is then making its function)
             raise NotSafe(f"{where(world, frame)}: a comprehension is starting")
+        if codes.is_comprehension(frame.f_code.co_qualname) and \
+                info.instrs[index].opname != "FOR_ITER":
+            # a 3.11 comprehension frame stops at its loop's head only: a line of its
+            # element or condition starts elsewhere where 3.12+ inline it
+            raise NotSafe(f"{where(world, frame)}: inside a comprehension, between two "
+                          f"items")
+        if any(isinstance(value, types.FunctionType) and
+               codes.is_comprehension(value.__code__.co_qualname)
+               for value in view.stack(depth)) or (
+                env.PYBEHAVIOR.inlined_comprehensions and
+                stacksim.feeds_inlined_comprehension(info, index, starts=True)):
+            # 3.11 holds the comprehension's function, made and not called yet
+            raise NotSafe(f"{where(world, frame)}: what a comprehension iterates over is "
+                          f"being computed")
         if stackmap.begins_with_exit(info, index):
             raise NotSafe(f"{where(world, frame)}: a with block's exit is starting "
                           f"(versions give it different lines)")

@@ -268,14 +268,16 @@ _EXPRESSION_FLOW = frozenset({"JUMP_FORWARD", "JUMP_BACKWARD", "RETURN_VALUE", "
                               "FOR_ITER", "RAISE_VARARGS", "RERAISE", "YIELD_VALUE"})
 
 
-def feeds_inlined_comprehension(info: CodeInfo, index: int) -> bool:
+def feeds_inlined_comprehension(info: CodeInfo, index: int, starts: bool = False) -> bool:
     """Is the instruction at ``index`` part of computing the outermost iterable of an
     inlined comprehension, asynchronous or not (PYVERSIONS: 3.12+)? 3.11 holds the
     comprehension's function on its stack meanwhile, which this interpreter has no
     counterpart of. Looks ahead, in straight-line code, for the GET_ITER (GET_AITER)
     that starts such a comprehension, with the stack never falling to what lies below
-    its iterable on the way."""
-    lowest = len(info.stacks[index] or ())
+    its iterable on the way. ``starts``: the instruction begins that computation (a
+    line event at ``enumerate`` of ``[i for i, v in enumerate(args)]``: 3.13 starts
+    the statement's line there, 3.11 on the line before, making the function)."""
+    lowest = len(info.stacks[index] or ()) if not starts else 1 << 30
     for j in range(index + 1, min(index + 400, len(info.instrs) - 1)):
         stack = info.stacks[j]
         if stack is None:
