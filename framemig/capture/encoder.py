@@ -45,6 +45,7 @@ class Encoder:
         self.plans: dict = {}  # class -> reducers.Plan, or None
         self._held_recorded: set[int] = set()  # library locks whose holding is written
         self.maybe_ids: list = []  # (container, key or index, int) that may be an id()
+        self.trial = False  # an encoder that only asks whether something would travel
 
     # --- values ------------------------------------------------------------------------
 

@@ -344,9 +344,9 @@ def described(enc, plan: Plan, cls, obj) -> dict:
     never from a __getstate__ that could drop live parts (see :func:`_plan`)."""
     if plan.getstate is None:
         return plain_instance(enc, cls, _real_state(obj, cls, plan.careful))
-    if _library_class(enc, cls):
+    if _library_class(enc, cls) and cls.__dictoffset__ and not copyreg._slotnames(cls):
         real = _real_state(obj, cls, plan.careful)
-        if _can_travel(enc, real):
+        if enc.trial or _can_travel(enc, real):
             # a library's __getstate__/__setstate__ pair is pickle's copy: BeautifulSoup
             # writes its tree as markup and parses it again, so the Tags the program's
             # frames hold are no longer in it. What it really holds travels, if it can.
@@ -374,6 +374,7 @@ def _can_travel(enc, state) -> bool:
     """Would ``state`` travel? Asked of a trial encoder, so that a refusal leaves the
     capture's own table as it was (the pair is then used, as pickle would)."""
     trial = type(enc)(enc.world)
+    trial.trial = True  # what it meets is taken as it is: one trial, not one per level
     try:
         trial.item(state)
         trial.drain()
