@@ -52,12 +52,14 @@ def rows(results: dict) -> list[tuple]:
                     f"{row['time_ratio']:.1f}x", f"<= {GOALS['time_vs_pickle']}x",
                     verdict(row["time_ratio"], GOALS["time_vs_pickle"]),
                     f"capture {_ms(row['capture_ms'])}, write {_ms(row['write_ms'])}, "
-                    f"read {_ms(row['read_ms'])}, rebuild {_ms(row['rebuild_ms'])}; pickle "
-                    f"dumps {_ms(row['pickle_dump_ms'])}, loads {_ms(row['pickle_load_ms'])}"))
+                    f"read {_ms(row['read_ms'])}, rebuild {_ms(row['rebuild_ms'])}; "
+                    f"{row.get('floor', 'pickle dumps/loads')} {_ms(row['pickle_dump_ms'])}"
+                    f"/{_ms(row['pickle_load_ms'])}"))
         out.append((f"snapshot size: {row['state']}", _size(row["snapshot_bytes"]),
                     _size(row["pickle_bytes"]), f"{row['size_ratio']:.2f}x",
                     f"<= {GOALS['size_vs_pickle']}x",
-                    verdict(row["size_ratio"], GOALS["size_vs_pickle"]), "JSON vs pickle"))
+                    verdict(row["size_ratio"], GOALS["size_vs_pickle"]),
+                    f"JSON vs {row.get('floor', 'pickle').split()[0]}"))
     for n, row in enumerate(results.get("migration", [])):
         phases = row["phases"]
         goal = GOALS["migration_small_ms"]

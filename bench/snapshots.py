@@ -1,7 +1,8 @@
 """Capture and restore time and snapshot size against the floor: pickle of the same state.
 
 The state mixes what programs hold: dicts, lists of numbers, instances of a program class,
-strings and bytes. Its nominal size is the size of its pickle.
+strings and bytes. Its nominal size is the size of its pickle. The numpy rows hold one
+float64 array, against np.save + np.load of it.
 """
 
 from __future__ import annotations
@@ -42,21 +43,51 @@ time.sleep(600)
 print("resumed", len(state), flush=True)
 """
 
+# A numpy array of float64 against numpy's own floor, np.save + np.load (issue 11: numpy
+# travels in a compact form, at close to memory speed).
+NUMPY_PROGRAM = """
+import io, json, sys, time
+import numpy as np
+state = np.random.default_rng(1).random(max(1, int(sys.argv[1]) // 8))
+start = time.perf_counter()
+buffer = io.BytesIO()
+np.save(buffer, state)
+dumped = time.perf_counter()
+buffer.seek(0)
+np.load(buffer)
+loaded = time.perf_counter()
+print(json.dumps({"pickle_bytes": buffer.tell(), "pickle_dump_ms": (dumped - start) * 1000,
+                  "pickle_load_ms": (loaded - dumped) * 1000}), flush=True)
+del buffer
+time.sleep(600)
+print("resumed", state.size, flush=True)
+"""
+
 SIZES = {"1 KB": 1_000, "1 MB": 1_000_000, "10 MB": 10_000_000, "100 MB": 100_000_000}
 QUICK_SIZES = {"1 KB": 1_000, "100 KB": 100_000}
+NUMPY_SIZES = {"numpy 100 MB": 100_000_000}
+QUICK_NUMPY_SIZES = {"numpy 100 KB": 100_000}
 
 
-def write_program(workdir: Path) -> Path:
-    program = workdir / "state.py"
-    program.write_text(STATE_PROGRAM)
+def write_program(workdir: Path, text: str = STATE_PROGRAM, name: str = "state.py") -> Path:
+    program = workdir / name
+    program.write_text(text)
     return program
+
+
+def _has_numpy() -> bool:
+    return subprocess.run([PY, "-c", "import numpy"], capture_output=True).returncode == 0
 
 
 def measure(quick: bool, workdir: Path, env, progress=None) -> list[dict]:
     client = framemig_client()
-    program = write_program(workdir)
+    cases = [(label, target, write_program(workdir))
+             for label, target in (QUICK_SIZES if quick else SIZES).items()]
+    if _has_numpy():  # np.save + np.load is the floor of these rows
+        cases += [(label, target, write_program(workdir, NUMPY_PROGRAM, "array.py"))
+                  for label, target in (QUICK_NUMPY_SIZES if quick else NUMPY_SIZES).items()]
     rows = []
-    for label, target in (QUICK_SIZES if quick else SIZES).items():
+    for label, target, program in cases:
         if progress:
             progress(f"snapshot of {label}")
         # loaded ahead, as a node does for its programs: a bare framemig exec loads the
@@ -93,6 +124,7 @@ def measure(quick: bool, workdir: Path, env, progress=None) -> list[dict]:
             "restore_ms": restore_ms, "pickle_dump_ms": baseline["pickle_dump_ms"],
             "pickle_load_ms": baseline["pickle_load_ms"], "pickle_ms": floor_ms,
             "time_ratio": ours_ms / floor_ms,
+            **({"floor": "np.save/np.load"} if program.name == "array.py" else {}),
         })
         out.unlink()
     return rows

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ctypes
 import dis
+import functools
 import platform
 import sys
 
@@ -255,3 +256,184 @@ def buffer_address(obj) -> int:
         return view.buf or 0
     finally:
         _release_buffer(ctypes.byref(view))
+
+
+# --- fields C objects keep out of Python's reach ----------------------------------------
+# Found by asking probes for values they are known to hold (three probes, one field left
+# that holds each value), so no version's struct layout is written down here. None when
+# the probes do not agree: the caller then refuses, or leaves the field as it is.
+
+def _field_offset(make, values=(37, 91, 58), kind=ctypes.c_ssize_t) -> int | None:
+    size = ctypes.sizeof(kind)
+    candidates = None
+    for value in values:
+        probe = make(value)
+        words = {offset: kind.from_address(id(probe) + offset).value
+                 for offset in range(size, type(probe).__basicsize__ - size + 1, size)}
+        found = {offset for offset, word in words.items() if word == value}
+        candidates = found if candidates is None else candidates & found
+    return next(iter(candidates)) if candidates and len(candidates) == 1 else None
+
+
+def _lru_probe(hits: int, misses: int):
+    probe = functools.lru_cache(maxsize=256)(lambda x: x)
+    for n in range(misses):
+        probe(n)
+    for _ in range(hits):
+        probe(0)
+    return probe
+
+
+@functools.lru_cache(maxsize=1)
+def lru_counter_offsets() -> tuple[int, int] | None:
+    """Where a C ``lru_cache`` wrapper keeps its hit and miss counts."""
+    hits = _field_offset(lambda v: _lru_probe(v, 1))
+    misses = _field_offset(lambda v: _lru_probe(0, v))
+    return None if hits is None or misses is None else (hits, misses)
+
+
+def set_lru_counters(wrapper, hits: int, misses: int) -> bool:
+    """Give a C ``lru_cache`` wrapper the counts it had on the machine it came from."""
+    offsets = lru_counter_offsets()
+    if offsets is None or type(wrapper) is not functools._lru_cache_wrapper:
+        return False
+    ctypes.c_ssize_t.from_address(id(wrapper) + offsets[0]).value = hits
+    ctypes.c_ssize_t.from_address(id(wrapper) + offsets[1]).value = misses
+    return True
+
+
+def _text_probe(used: int):
+    import io
+
+    probe = io.TextIOWrapper(io.BytesIO(("x" * (used - 1) + "\nframemig probe\n").encode()),
+                             encoding="utf-8")
+    next(probe)
+    return probe
+
+
+@functools.lru_cache(maxsize=1)
+def _text_offsets() -> tuple[int, int] | None:
+    """Where a C ``TextIOWrapper`` keeps its decoded chunk and how much of it was read."""
+    used = _field_offset(_text_probe)
+    probes = [_text_probe(v) for v in (37, 91, 58)]
+    pointer = None
+    for probe in probes:
+        text = next(item for item in _referents(probe)
+                    if type(item) is str and item.endswith("framemig probe\n"))
+        size = ctypes.sizeof(ctypes.c_void_p)
+        found = {offset for offset in range(size, type(probe).__basicsize__ - size + 1, size)
+                 if ctypes.c_void_p.from_address(id(probe) + offset).value == id(text)}
+        pointer = found if pointer is None else pointer & found
+    if used is None or not pointer or len(pointer) != 1:
+        return None
+    return next(iter(pointer)), used
+
+
+def _referents(obj) -> list:
+    import gc
+
+    return gc.get_referents(obj)
+
+
+def text_reading_state(handle) -> tuple[str, int] | None:
+    """``(decoded chunk, characters of it already returned)`` of a C ``TextIOWrapper``
+    that ``for line in f`` is reading (its ``tell()`` is disabled then)."""
+    import io
+
+    offsets = _text_offsets()
+    if offsets is None or type(handle) is not io.TextIOWrapper:
+        return None
+    pointer = ctypes.c_void_p.from_address(id(handle) + offsets[0]).value
+    chunk = next((item for item in _referents(handle) if id(item) == pointer), None)
+    if pointer is None or type(chunk) is not str:
+        return "", 0
+    return chunk, ctypes.c_ssize_t.from_address(id(handle) + offsets[1]).value
+
+
+@functools.lru_cache(maxsize=1)
+def _newline_offset() -> int | None:
+    """Where a C ``TextIOWrapper`` keeps the ``newline`` it was opened with."""
+    import io
+
+    size = ctypes.sizeof(ctypes.c_void_p)
+    candidates = None
+    for newline in ("\r", "", "\n"):
+        probe = io.TextIOWrapper(io.BytesIO(b"x"), encoding="utf-8", newline=newline)
+        found = {offset for offset in range(size, type(probe).__basicsize__ - size + 1, size)
+                 if ctypes.c_void_p.from_address(id(probe) + offset).value == id(newline)}
+        candidates = found if candidates is None else candidates & found
+    return next(iter(candidates)) if candidates and len(candidates) == 1 else None
+
+
+_UNKNOWN = object()
+
+
+def text_newline(handle):
+    """The ``newline`` a C ``TextIOWrapper`` was opened with (None: universal newlines),
+    or ``_UNKNOWN``."""
+    import io
+
+    offset = _newline_offset()
+    if offset is None or type(handle) is not io.TextIOWrapper:
+        return _UNKNOWN
+    pointer = ctypes.c_void_p.from_address(id(handle) + offset).value
+    if pointer is None:
+        return None
+    return next((item for item in _referents(handle) if id(item) == pointer and
+                 type(item) is str), _UNKNOWN)
+
+
+def _csv_probe(lines: int):
+    import csv
+
+    probe = csv.reader(["a,b"] * (lines + 1))
+    for _ in range(lines):
+        next(probe)
+    return probe
+
+
+@functools.lru_cache(maxsize=1)
+def _csv_line_offset() -> int | None:
+    return _field_offset(_csv_probe, kind=ctypes.c_ulong)
+
+
+def set_csv_line_num(reader, value: int) -> bool:
+    """Give a C ``csv.reader`` the line number it had reached (read-only in Python)."""
+    offset = _csv_line_offset()
+    if offset is None:
+        return False
+    ctypes.c_ulong.from_address(id(reader) + offset).value = value
+    return reader.line_num == value
+
+
+@functools.lru_cache(maxsize=1)
+def _decimal_manager_offsets() -> tuple[int, int] | None:
+    """Where ``decimal.localcontext()``'s C manager keeps its local and saved contexts
+    (3.11 and 3.12 do not show them to the garbage collector)."""
+    import decimal
+
+    size = ctypes.sizeof(ctypes.c_void_p)
+    local_at = saved_at = None
+    for prec in (11, 23, 31):
+        saved = decimal.getcontext()
+        manager = decimal.localcontext(decimal.Context(prec=prec))
+        with manager as local:
+            fields = {offset: ctypes.c_void_p.from_address(id(manager) + offset).value
+                      for offset in range(size, type(manager).__basicsize__ - size + 1,
+                                          size)}
+        found = ({o for o, v in fields.items() if v == id(local)},
+                 {o for o, v in fields.items() if v == id(saved)})
+        local_at = found[0] if local_at is None else local_at & found[0]
+        saved_at = found[1] if saved_at is None else saved_at & found[1]
+    if not local_at or not saved_at or len(local_at) != 1 or len(saved_at) != 1:
+        return None
+    return next(iter(local_at)), next(iter(saved_at))
+
+
+def decimal_manager_contexts(manager) -> tuple[object, object] | None:
+    """``(local, saved)``: the contexts of a ``decimal.localcontext()`` manager."""
+    offsets = _decimal_manager_offsets()
+    if offsets is None:
+        return None
+    return tuple(ctypes.cast(ctypes.c_void_p.from_address(id(manager) + offset).value,
+                             ctypes.py_object).value for offset in offsets)

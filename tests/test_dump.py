@@ -197,3 +197,35 @@ def test_dump_during_sleep_inside_a_library(env, tmp_path):
     rest = env.framemig("3.11", "restore", env.tmp / "s.json")
     lines = (first.stdout + rest.stdout).decode().splitlines()
     assert lines == [f"job {n}" for n in range(len(lines) - 1)] + ["done"], lines
+
+
+def test_no_capture_inside_the_standard_library(env, tmp_path):
+    """The standard library's code is another version's on another interpreter (3.13's
+    re._compile uses a _cache2 3.11's re has not): a capture waits until it returns to
+    the program, however much of the time the program spends there."""
+    program, stop = tmp_path / "wrapping.py", tmp_path / "stop"
+    program.write_text(
+        "import difflib, os, sys, textwrap\n"
+        "words = ' '.join(f'word{i % 97}' for i in range(4000))\n"
+        "n = 0\n"
+        "while not os.path.exists(sys.argv[1]):\n"
+        "    lines = textwrap.wrap(words, 37 + n % 5)\n"
+        "    ratio = difflib.SequenceMatcher(None, lines[0], lines[1]).ratio()\n"
+        "    print(n, len(lines), round(ratio, 3), flush=True)\n"
+        "    n += 1\n")
+    live = Live(env, "3.13", program, stop)
+    try:
+        while len(live.lines) < 3:
+            live.wait_for(b"")
+        dump = env.framemig("3.13", "dump", live.pid, "-o", env.tmp / "s.json", "--json")
+        assert dump.returncode == 0, dump
+        first = live.finish()
+    finally:
+        live.kill()
+    assert first.returncode == DUMPED
+    assert json.loads(dump.stdout)["where"].startswith("wrapping.py:"), dump.stdout
+    stop.touch()
+    rest = env.framemig("3.11", "restore", env.tmp / "s.json")
+    assert rest.returncode == 0, rest
+    printed = (first.stdout + rest.stdout).decode().splitlines()
+    assert [int(line.split()[0]) for line in printed] == list(range(len(printed)))

@@ -137,8 +137,9 @@ def _getlogger_line(version: str) -> tuple[str, int]:
                                            ("3.13", "3.13"), ("3.13", "3.11")],
                          ids=lambda v: v)
 def test_library_lock_held_inside_library_code(env, source, target):
-    """7. logging's module lock, held inside getLogger when the capture comes, is held
-    again after the restore (it was: "cannot release un-acquired lock")."""
+    """7. logging's module lock, held inside getLogger when the capture is asked for (it
+    was: "cannot release un-acquired lock" after a restore). The standard library's lines
+    are no safe points: the capture is made once getLogger has returned, the lock free."""
     program = env.tmp / "loggers.py"
     program.write_text("import logging\n\n"
                        "for i in range(4):\n"

@@ -14,9 +14,7 @@ REFUSED = {
     "zlib": "zlib.Compress",
 }
 # travels, but not whole yet
-OPEN = {
-    "lru_cache": "an lru_cache's cached results do not travel (C keeps them out of reach)",
-}
+OPEN = {}
 
 CASES = {
  "struct": ("import struct\nobj = struct.Struct('<iH')", "obj.format, obj.size, obj.pack(1, 2)"),
@@ -42,7 +40,8 @@ CASES = {
  "itemgetter": ("import operator\nobj = operator.itemgetter(1, 0)", "obj('ab')"),
  "attrgetter": ("import operator\nobj = operator.attrgetter('real', 'imag')", "obj(3+4j)"),
  "methodcaller": ("import operator\nobj = operator.methodcaller('split', ',', 1)", "obj('a,b,c')"),
- "lru_cache": ("import functools\n@functools.lru_cache(maxsize=4)\ndef obj(x):\n    return x * 2\nobj(1); obj(2)", "(obj(3), obj.cache_info().currsize)"),
+ "lru_cache": ("import functools\n@functools.lru_cache(maxsize=4)\ndef obj(x, k=0):\n    return [x * 2]\nkept = obj(1); obj(2, k=1); obj(1); obj((5,))", "(obj(3), obj(1) is kept, obj.cache_info())"),
+ "cache": ("import functools\nclass Settings: pass\n@functools.cache\ndef obj():\n    return Settings()\nkept = obj()", "(obj() is kept, obj.cache_info())"),
  "partialmethod": ("import functools\nclass K:\n    def f(self, a, b):\n        return a + b\n    g = functools.partialmethod(f, 10)\nobj = K()", "obj.g(5)"),
  "singledispatch": ("import functools\n@functools.singledispatch\ndef obj(x):\n    return 'any'\n@obj.register\ndef _(x: int):\n    return 'int'", "(obj(1), obj('s'))"),
  "fraction": ("import fractions\nobj = fractions.Fraction(3, 7)", "obj * 2"),

@@ -237,12 +237,10 @@ def _run(env, version, *args) -> Run:
 
 
 # Cases that still fail, each with its reason; they run, and pass the day they are fixed.
-KNOWN_FAILURES = {
-    # Asked for in a @dataclass class body, the capture waits for the next safe point,
-    # inside 3.13's dataclasses.dataclass: that frame travels with 3.13's source, which
-    # 3.11 cannot compile (PEP 701 f-strings). The restore says so (72).
-    "matching:20#1-3.13-3.11": "a 3.13 standard-library frame does not compile on 3.11",
-}
+# (Asked for in a @dataclass class body, a capture used to be made inside 3.13's
+# dataclasses, whose source 3.11 cannot compile: the standard library's lines are no safe
+# points now.)
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 def _marked(case: Case):

@@ -43,7 +43,7 @@ def test_process_state(env, source, target):
 
 @pairs
 def test_decimal_context(env, source, target):
-    """2. decimal's context: precision, rounding, traps."""
+    """2. decimal's context: precision, rounding, traps; a localcontext() in force."""
     same_as_plain(env, copied(env, "decimal_context.py"), source, target)
 
 
@@ -89,3 +89,17 @@ def test_inside_json(env, source, target):
 def test_exit_and_signal_handlers(env, source, target):
     """1. The program's atexit handlers (not the libraries') and signal handlers."""
     same_as_plain(env, copied(env, "handlers.py"), source, target)
+
+
+@pairs
+def test_numpy(env, source, target):
+    """7. numpy arrays in their compact form (views still sharing memory), and numpy's
+    global state: the legacy generator, print options, error handling."""
+    same_as_plain(env, copied(env, "numpy_state.py"), source, target)
+
+
+@pairs
+def test_iterated_files_and_csv(env, source, target):
+    """5. ``for line in f`` over text files in both newline modes, csv readers (with their
+    line numbers) and a csv writer."""
+    same_as_plain(env, copied(env, "iterated_files.py"), source, target)

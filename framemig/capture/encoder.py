@@ -46,6 +46,7 @@ class Encoder:
         self._held_recorded: set[int] = set()  # library locks whose holding is written
         self.maybe_ids: list = []  # (container, key or index, int) that may be an id()
         self.trial = False  # an encoder that only asks whether something would travel
+        reducers.register_loaded_forms()  # numpy's, if the program loaded it
 
     # --- values ------------------------------------------------------------------------
 

@@ -19,7 +19,12 @@ from dataclasses import dataclass, field
 from framemig import env
 from framemig.capture import comprehensions
 from framemig.capture.refusal import NotSafe, Refused
-from framemig.capture.world import World, is_framemig_file
+from framemig.capture.world import (
+    World,
+    is_framemig_file,
+    is_standard_library,
+    looks_like_standard_library,
+)
 from framemig.interp import codes, stackmap, stacksim
 from framemig.interp.frameread import NULL, FrameView
 from framemig.interp.stacksim import CodeInfo
@@ -65,6 +70,16 @@ def _kind_of_file(world: World, frame) -> str:
     return "program"  # the program or a pure-Python library: both can be resumed
 
 
+def _runs_standard_library(frame) -> bool:
+    resumed = codes.resume_info(frame.f_code)
+    if resumed is None:
+        return is_standard_library(frame.f_code.co_filename)
+    source = resumed.key.source
+    # a restored frame names the file it was captured in, on the machine it came from
+    return source.startswith("lib:") and (
+        is_standard_library(source[4:]) or looks_like_standard_library(source[4:]))
+
+
 def _chain(world: World, innermost, root):
     frames = []
     frame = innermost
@@ -102,6 +117,10 @@ def live_stack(world: World, innermost, root, pending: dict | None = None) -> li
             raise NotSafe(f"{where(world, frame)}: a class body is running")
         callee = chain[i + 1] if i + 1 < len(chain) else None
         if callee is None:
+            if pending is None and _runs_standard_library(frame):
+                # its code is another version's on another interpreter, where the next
+                # line may use what that one's module lacks: wait until it returns
+                raise NotSafe(f"{where(world, frame)}: the standard library is running")
             live.append(_innermost(world, frame, pending))
         else:
             live.append(_waiting(world, frame, callee))

@@ -13,13 +13,21 @@ from __future__ import annotations
 import base64
 import copyreg
 import enum
+import inspect
 import pickle
 import random
 import struct
 import sys
 import types
 
-from framemig.capture import containers, definitions, frames, resources, stdlib_forms
+from framemig.capture import (
+    containers,
+    definitions,
+    frames,
+    numpy_forms,
+    resources,
+    stdlib_forms,
+)
 from framemig.capture.definitions import global_entry, library_global_name
 from framemig.capture.refusal import Refused
 
@@ -106,6 +114,7 @@ def _reduce(enc, obj, index):
     cls = type(obj)
     plan = plan_for(enc, cls)
     if plan is not None:  # object.__reduce_ex__'s own way, from what the object holds
+        _check_makeable(enc, cls)
         return instance(enc, plan, cls, obj)
     real = enc.plans.get((cls, "copies"))
     if real is not None:  # its own reduction copies: see _copies
@@ -133,6 +142,7 @@ def _reduce(enc, obj, index):
         return _by_state(enc, cls, obj, named)
     if func is copyreg.__newobj__ and len(args) == 1 and listitems is None and \
             dictitems is None and setter is None:
+        _check_makeable(enc, args[0])
         return plain_instance(enc, args[0], state)
     if reducer is None and _copies(enc, cls, args, state, listitems, dictitems):
         real = plan_for(enc, cls, own_reduce=False)
@@ -285,6 +295,34 @@ class Plan:
         self.newargs_ex = newargs_ex
         self.careful = careful  # the class has __getattr__: read slots without it
         self.fast = base is object and newargs is None and newargs_ex is None
+
+
+def _check_makeable(enc, cls) -> None:
+    """An object made again as pickle makes it, ``cls.__new__(cls)``: a ``__new__`` that
+    needs more arguments (numpy's finfo) fails there, as pickle's load does. Refused
+    here, while the program still runs."""
+    key = (cls, "new")
+    if key not in enc.plans:
+        enc.plans[key] = _needs_arguments(cls)
+    if enc.plans[key]:
+        raise Refused(f"cannot be made again: {cls.__qualname__}.__new__ needs arguments "
+                      f"that its pickling does not give")
+
+
+def _needs_arguments(cls) -> bool:
+    if lookup(cls, "__getnewargs_ex__") is not None or lookup(cls, "__getnewargs__") is not None:
+        return False  # pickle gives what they return
+    new = inspect.getattr_static(cls, "__new__", None)
+    if isinstance(new, staticmethod):
+        new = new.__func__
+    if not isinstance(new, types.FunctionType):
+        return False
+    try:
+        parameters = list(inspect.signature(new).parameters.values())[1:]
+    except (TypeError, ValueError):
+        return False
+    return any(p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD,
+                                                   p.KEYWORD_ONLY) for p in parameters)
 
 
 def plan_for(enc, cls, own_reduce: bool = True) -> Plan | None:
@@ -526,3 +564,10 @@ _BY_TYPE = {
     types.CoroutineType: frames.generator_entry,
     **stdlib_forms.BY_TYPE,
 }
+
+
+def register_loaded_forms() -> None:
+    """Forms for the types of libraries framemig does not import itself, once the program
+    has loaded them."""
+    numpy_forms.register(_BY_TYPE)
+    stdlib_forms.register_loaded(_BY_TYPE)

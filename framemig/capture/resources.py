@@ -4,6 +4,7 @@ and the refusals for what cannot be carried at all (sockets, threads, frames).
 
 from __future__ import annotations
 
+import codecs
 import functools
 import io
 import os
@@ -15,6 +16,7 @@ import threading
 import types
 import weakref
 
+from framemig import env
 from framemig.capture import stdlib_forms
 from framemig.capture.refusal import Refused
 
@@ -44,9 +46,7 @@ def entry(enc, obj, index) -> dict | None:
             result["count"] = held
         return result
     if kind is _LRU:
-        parameters = obj.cache_parameters()
-        return {"t": "lru_cache", "f": enc.child(obj.__wrapped__, index, ".__wrapped__"),
-                "maxsize": parameters["maxsize"], "typed": parameters["typed"]}
+        return stdlib_forms.lru_entry(enc, obj, index)
     if kind is weakref.ref:
         referent = obj()
         return {"t": "weakref", "obj": enc.child(referent, index, " (referent)")}
@@ -108,21 +108,47 @@ def _file(handle) -> dict:
                 "errors": getattr(handle, "errors", None) if text else None,
                 "line_buffering": getattr(handle, "line_buffering", False),
                 "append": True, "closed": False}
-    try:
-        position = handle.tell()
-    except OSError:
-        raise Refused(f"is a file being read with next() ({name!r}); its position cannot "
-                      f"be saved (read it with readline() instead)") from None
-    return {
+    result = {
         "t": "file",
         "path": os.path.abspath(name),
         "mode": mode,
         "text": text,
         "encoding": getattr(handle, "encoding", None) if text else None,
         "errors": getattr(handle, "errors", None) if text else None,
-        "pos": position,
         "closed": False,
     }
+    if text:
+        newline = env.text_newline(handle)
+        if newline is not None and type(newline) is not str:
+            raise Refused(f"is a text file ({name!r}) whose newline mode cannot be read")
+        result["newline"] = newline
+    try:
+        result["pos"] = handle.tell()
+    except OSError:  # ``for line in f``: a text file's tell() is off while it iterates
+        result["chars"] = _characters_read(handle, name, newline)
+    return result
+
+
+def _characters_read(handle, name: str, newline) -> int:
+    """How many characters ``for line in f`` has taken from a text file: the file's text
+    up to what its buffer has read, less what is decoded and not returned yet. The
+    restore reads as many and goes on from there."""
+    state = env.text_reading_state(handle)
+    if state is None:
+        raise Refused(f"is a file being read with next() ({name!r}); its position cannot "
+                      f"be found on this interpreter")
+    chunk, used = state
+    end = handle.buffer.tell()
+    with open(name, "rb") as raw:
+        data = raw.read(end)
+    decoder = codecs.getincrementaldecoder(handle.encoding)(handle.errors)
+    if newline is None or newline == "":
+        decoder = io.IncrementalNewlineDecoder(decoder, translate=newline is None)
+    text = decoder.decode(data)
+    if len(data) != end or not text.endswith(chunk) or used > len(chunk):
+        raise Refused(f"is a file being read with next() ({name!r}) that changed on disk "
+                      f"since it was opened")
+    return len(text) - len(chunk) + used
 
 
 def _refusal(obj) -> str | None:

@@ -16,6 +16,17 @@ reads and the item it holds back), ``queue.SimpleQueue`` (its items), ``weakref.
 connection (an in-memory database by its content, ``serialize()``; a file database by its
 path, reopened; its open cursors are not kept).
 
+``decimal.localcontext()``'s manager: the context it set and the one it gives back.
+
+``csv.reader`` and ``csv.writer``: what they read from or write to, their dialect's
+settings, and the line a reader has reached.
+
+``functools.lru_cache``: the function, its parameters, its counts, and what it has
+cached, oldest first — read from what the C wrapper shows the garbage collector (each
+link's key and result, in order), and each key turned back into the arguments that make
+it. A cached factory (``@cache def settings(): return Settings()``) gives the program the
+same object after a restore. A library's cached function is the library's, by name.
+
 ``threading.Thread``: a thread that has not started, or has finished, is data — its name,
 daemon flag, target and arguments, and what a subclass added (a ``Timer``'s interval,
 function and ``finished`` event). Its internals differ between versions and are made
@@ -25,13 +36,16 @@ again there. A running one cannot travel (the capture refuses it before this).
 from __future__ import annotations
 
 import base64
+import functools
 import gc
+import io
 import itertools
 import queue
 import re
-import sqlite3
 import struct
+import sys
 import threading
+import types
 import weakref
 
 from framemig import env
@@ -147,7 +161,7 @@ def sqlite_entry(enc, connection, index) -> dict:
     try:
         path = next((row[2] for row in connection.execute("PRAGMA database_list")
                      if row[1] == "main"), "")
-    except sqlite3.ProgrammingError:
+    except sys.modules["sqlite3"].ProgrammingError:
         return {"t": "sqlite", "closed": True}
     if connection.in_transaction:
         raise Refused("is an sqlite3 connection inside a transaction (commit first)")
@@ -175,8 +189,135 @@ def memoryview_entry(enc, view, index) -> dict:
             "readonly": view.readonly and type(base) is bytearray}
 
 
+_DIALECT = ("delimiter", "quotechar", "escapechar", "doublequote", "skipinitialspace",
+            "lineterminator", "quoting", "strict")
+
+
+def csv_reader_entry(enc, reader, index) -> dict:
+    """A ``csv.reader``: what it reads from (a file being iterated, a list iterator...),
+    its dialect's settings, and the line it has reached (DictReader reports it)."""
+    seen = gc.get_referents(reader)
+    if any(type(item) is list for item in seen):
+        raise Refused("is a csv.reader in the middle of a record")
+    source = next((item for item in seen if not isinstance(item, type) and
+                   type(item).__name__ != "Dialect"), None)
+    if source is None:
+        raise Refused("is a csv.reader whose input cannot be found")
+    dialect = {name: getattr(reader.dialect, name) for name in _DIALECT}
+    return {"t": "csv_reader", "input": enc.child(source, index, " (its input)"),
+            "dialect": enc.child(dialect, index, ".dialect"), "line_num": reader.line_num}
+
+
+def decimal_manager_entry(enc, manager, index) -> dict:
+    """``decimal.localcontext()``: its context, and the one its exit gives back (the
+    program's context before the ``with`` block, the same object after a restore)."""
+    contexts = env.decimal_manager_contexts(manager)
+    if contexts is None:
+        raise Refused("is a decimal.localcontext() whose contexts cannot be read here")
+    return {"t": "decimal_manager", "local": enc.child(contexts[0], index, " (its context)"),
+            "saved": enc.child(contexts[1], index, " (the context it gives back)")}
+
+
+def csv_writer_entry(enc, writer, index) -> dict:
+    """A ``csv.writer``: the ``write`` method it was given (of a file, a StringIO...), and
+    its dialect's settings."""
+    write = next((item for item in gc.get_referents(writer) if callable(item) and
+                  not isinstance(item, type)), None)
+    if write is None:
+        raise Refused("is a csv.writer whose output cannot be found")
+    dialect = {name: getattr(writer.dialect, name) for name in _DIALECT}
+    return {"t": "csv_writer", "write": enc.child(write, index, " (its output's write)"),
+            "dialect": enc.child(dialect, index, ".dialect")}
+
+
+def lru_entry(enc, wrapper, index) -> dict:
+    module, qualname = getattr(wrapper, "__module__", None), getattr(wrapper, "__qualname__", "")
+    if isinstance(module, str) and module not in enc.world.program_modules and \
+            module in sys.modules and _attribute(sys.modules[module], qualname) is wrapper:
+        return {"t": "global", "module": module, "qualname": qualname}
+    parameters = wrapper.cache_parameters()
+    info = wrapper.cache_info()
+    entries = [[args, kwargs, result] for args, kwargs, result in
+               _lru_contents(wrapper, parameters["typed"])]
+    result = {"t": "lru_cache", "f": enc.child(wrapper.__wrapped__, index, ".__wrapped__"),
+              "maxsize": parameters["maxsize"], "typed": parameters["typed"],
+              "hits": info.hits, "misses": info.misses}
+    if entries:
+        if not isinstance(wrapper.__wrapped__, types.FunctionType):
+            raise Refused("is an lru_cache of something other than a function, whose cached "
+                          "results cannot be put back")
+        result["cached"] = enc.child(entries, index, " (cached results)")
+    return result
+
+
+def _attribute(owner, qualname: str):
+    for part in qualname.split("."):
+        owner = getattr(owner, part, None)
+    return owner
+
+
+@functools.lru_cache(maxsize=1)
+def _kwd_mark():
+    """The object the C lru_cache puts between positional and keyword arguments in a key."""
+    probe = functools.lru_cache(maxsize=4)(lambda *a, **k: None)
+    probe(1, k=2)
+    return next(item[1] for item in gc.get_referents(probe)
+                if type(item) is tuple and len(item) == 4)
+
+
+def _lru_contents(wrapper, typed: bool):
+    """``(args, kwargs, result)`` of each cached call, least recently used first."""
+    seen = gc.get_referents(wrapper)
+    cache = next((item for item in seen if type(item) is dict and item is not
+                  getattr(wrapper, "__dict__", None)), None)
+    if cache is None:
+        return []
+    if wrapper.cache_parameters()["maxsize"] is None:  # unbounded: the dict is the cache
+        pairs = list(cache.items())
+    else:  # each link shows its key, its result, then its type, in the list's order
+        end = next(n for n, item in enumerate(seen) if item is cache)
+        pairs = [(seen[n - 2], seen[n - 1]) for n in range(3, end, 3)
+                 if isinstance(seen[n], type) and seen[n].__name__ == "_lru_list_elem"]
+        if len(pairs) != len(cache):
+            raise Refused("is an lru_cache whose cache could not be read")
+    return [(*_arguments(key, typed), result) for key, result in pairs]
+
+
+def _arguments(key, typed: bool) -> tuple[tuple, dict]:
+    """The arguments a C lru_cache key was made from (functools._make_key, in C)."""
+    if type(key) is not tuple:
+        return (key,), {}  # one int or str argument is its own key
+    mark = _kwd_mark()
+    cut = next((n for n, item in enumerate(key) if item is mark), None)
+    if cut is None:
+        return (key[: len(key) // 2] if typed else key), {}
+    rest = len(key) - cut - 1 - (cut if typed else 0)
+    count = rest // (3 if typed else 2)
+    flat = key[cut + 1: cut + 1 + 2 * count]
+    return key[:cut], {flat[i]: flat[i + 1] for i in range(0, len(flat), 2)}
+
+
 BY_TYPE = {MATCH_TYPE: match_entry, struct.Struct: struct_entry, memoryview: memoryview_entry,
            itertools.pairwise: pairwise_entry, queue.SimpleQueue: simple_queue_entry,
-           weakref.KeyedRef: keyed_ref_entry, sqlite3.Connection: sqlite_entry}
+           weakref.KeyedRef: keyed_ref_entry}
+
+
+def register_loaded(table: dict) -> None:
+    """Forms for the types of modules the program may have blocked (``sys.modules['csv']
+    = None``): framemig never imports them itself, and adds them once they are loaded."""
+    csv = sys.modules.get("_csv")
+    if csv is not None and hasattr(csv, "reader"):
+        table.setdefault(type(csv.reader([])), csv_reader_entry)
+        table.setdefault(type(csv.writer(io.StringIO())), csv_writer_entry)
+    sqlite3 = sys.modules.get("sqlite3")
+    if sqlite3 is not None and hasattr(sqlite3, "Connection"):
+        table.setdefault(sqlite3.Connection, sqlite_entry)
+    decimal = sys.modules.get("decimal")
+    if decimal is not None and hasattr(decimal, "localcontext"):
+        manager = type(decimal.localcontext())
+        if manager.__module__ in ("decimal", "_decimal"):  # the C one (_pydecimal's is data)
+            table.setdefault(manager, decimal_manager_entry)
+
+
 if _scanner_type() is not None:
     BY_TYPE[_scanner_type()] = json_scanner_entry

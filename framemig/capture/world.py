@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import linecache
 import os
+import re
 import sys
 from types import CodeType, ModuleType
 
@@ -227,3 +228,36 @@ def is_installed_library(path: str, root: str) -> bool:
             break
         directory = parent
     return False
+
+
+@functools.lru_cache(maxsize=1)
+def _stdlib_dirs() -> tuple[str, ...]:
+    import sysconfig
+
+    found = []
+    for key in ("stdlib", "platstdlib"):
+        path = sysconfig.get_paths().get(key)
+        for variant in (path and os.path.abspath(path), path and os.path.realpath(path)):
+            if variant and variant not in found:
+                found.append(variant)
+    return tuple(found)
+
+
+@functools.lru_cache(maxsize=4096)
+def is_standard_library(filename: str) -> bool:
+    """Is ``filename`` a module of this interpreter's standard library (and not an
+    installed package under it)? Its code differs from one CPython version to another."""
+    if filename.startswith("<frozen "):
+        return True
+    path = os.path.abspath(filename)
+    return any(_inside(path, d) or _inside(os.path.realpath(path), d) for d in _stdlib_dirs()) \
+        and not _LIBRARY_DIRS & set(path.split(os.sep))
+
+
+_STDLIB_SHAPE = re.compile(r"[/\\]lib[/\\]python3\.\d+[/\\]")
+
+
+def looks_like_standard_library(path: str) -> bool:
+    """Does ``path`` (on another machine) look like a CPython standard-library file?"""
+    return bool(_STDLIB_SHAPE.search(path)) and not _LIBRARY_DIRS & set(
+        re.split(r"[/\\]", path))

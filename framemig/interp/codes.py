@@ -131,3 +131,17 @@ def analysis(code: CodeType) -> stacksim.CodeInfo:
     if info is None:
         return stacksim.info_for(code)
     return stacksim.info_for(code, entries=(0,), skip=info.prologue)
+
+
+def global_names(code: CodeType) -> set[str]:
+    """The global names ``code`` (and the comprehensions inside it) loads."""
+    import dis
+
+    names = set()
+    for part in walk(code):
+        if part is not code and not is_comprehension(part.co_qualname):
+            continue
+        for instr in dis.get_instructions(part):
+            if instr.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
+                names.add(instr.argval)
+    return names

@@ -25,7 +25,7 @@ import weakref
 
 from framemig import env
 from framemig.errors import RestoreFailed
-from framemig.restore import classes, stdlib_forms
+from framemig.restore import classes, numpy_forms, stdlib_forms
 from framemig.restore.refs import kind_of, refs_in
 
 
@@ -580,15 +580,29 @@ def _file(d, n, e):
             raise RestoreFailed(f"file {path!r} (open for appending) cannot be opened "
                                 f"here: {exc.strerror}") from None
     else:
+        extra = {"newline": e["newline"]} if e.get("text") and "newline" in e else {}
         try:
-            handle = open(path, mode, encoding=e.get("encoding"), errors=e.get("errors"))  # noqa: SIM115
-            handle.seek(e["pos"])
+            handle = open(path, mode, encoding=e.get("encoding"), errors=e.get("errors"),  # noqa: SIM115
+                          **extra)
+            if "chars" in e:  # it was being read by ``for line in f``
+                _read_characters(handle, int(e["chars"]))
+            else:
+                handle.seek(e["pos"])
         except OSError as exc:
             raise RestoreFailed(f"file {path!r} (open for reading) cannot be opened here: "
                                 f"{exc.strerror}") from None
     d.memo[n] = handle
     return
     yield
+
+
+def _read_characters(handle, count: int) -> None:
+    while count > 0:
+        piece = handle.read(min(count, 1 << 20))
+        if not piece:
+            raise RestoreFailed(f"file {handle.name!r} is shorter here than where the "
+                                f"program was reading it")
+        count -= len(piece)
 
 
 def _lock(d, n, e):
@@ -602,8 +616,13 @@ def _lock(d, n, e):
 
 
 def _lru_cache(d, n, e):
-    yield from d.deps(n, e["f"])
-    d.memo[n] = functools.lru_cache(maxsize=e["maxsize"], typed=e["typed"])(d.value(e["f"]))
+    yield from d.deps(n, [e["f"], e.get("cached")])
+    wrapper = functools.lru_cache(maxsize=e["maxsize"], typed=e["typed"])(d.value(e["f"]))
+    if "cached" in e:
+        stdlib_forms.fill_lru_cache(wrapper, d.value(e["cached"]))
+    if "hits" in e:
+        env.set_lru_counters(wrapper, int(e["hits"]), int(e["misses"]))
+    d.memo[n] = wrapper
 
 
 def _weakref(d, n, e):
@@ -671,4 +690,5 @@ _BUILDERS = {
     "lock": _lock, "lru_cache": _lru_cache, "weakref": _weakref,
     "staticmethod": _staticmethod, "classmethod": _classmethod, "property": _property,
     "mappingproxy": _mappingproxy, "dill": _dill, "obj": _obj, **stdlib_forms.BUILDERS,
+    **numpy_forms.BUILDERS,
 }

@@ -274,6 +274,7 @@ class FrameBuilder:
             if name not in kept:
                 closure.append(cells.get(name) or types.CellType())
         namespace = decoder.value(record["globals"])
+        self.r.sources.check_names(key, original, namespace, label)
         defaults, kwdefaults = resumecode.placeholder_defaults(code)
         function = types.FunctionType(code, namespace, original.co_name, defaults,
                                       tuple(closure))

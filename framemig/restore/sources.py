@@ -11,6 +11,7 @@ from the carried copy, so the frame continues in the code it was running.
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import linecache
 import os
@@ -111,3 +112,22 @@ class Sources:
             raise RestoreFailed(f"{key.source}:{key.line}: no code for {key.qualname} on this "
                                 f"interpreter")
         return key, code
+
+    def check_names(self, key: codes.CodeKey, code: CodeType, namespace: dict,
+                    label: str) -> None:
+        """A library frame continues in the code it was running, with this interpreter's
+        module around it. When that module is another version's (the standard library
+        across CPython versions), every global the code uses must exist here: refused
+        now, in one line, rather than a NameError in the middle of the program."""
+        entry = self.entries.get(key.source)
+        filename = namespace.get("__file__") if type(namespace) is dict else None
+        if entry is None or entry.get("role") == "program" or not filename or \
+                _same_file(filename, entry["sha256"]):
+            return
+        missing = sorted(name for name in codes.global_names(code)
+                         if name not in namespace and not hasattr(builtins, name))
+        if missing:
+            module = namespace.get("__name__", "?")
+            raise RestoreFailed(
+                f"{label}: was running another version of {module}, which uses "
+                f"{', '.join(missing)}; {module} here has no such name")

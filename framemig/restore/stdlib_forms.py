@@ -3,8 +3,11 @@ framemig/capture/stdlib_forms.py)."""
 
 from __future__ import annotations
 
+import functools
 import threading
+import types
 
+from framemig import env
 from framemig.errors import RestoreFailed
 
 _HOW = frozenset({"match", "search", "fullmatch"})
@@ -123,6 +126,90 @@ def memoryview_(d, n, e):
     d.memo[n] = view.toreadonly() if e.get("readonly") else view
 
 
+def csv_reader(d, n, e):
+    import csv
+
+    yield from d.deps(n, [e["input"], e["dialect"]])
+    dialect = d.value(e["dialect"])
+    if not isinstance(dialect, dict):
+        raise RestoreFailed("a csv.reader entry has no dialect")
+    try:
+        reader = csv.reader(d.value(e["input"]), **dialect)
+    except (TypeError, csv.Error) as exc:
+        raise RestoreFailed(f"a csv.reader cannot be made again here: {exc}") from None
+    line = int(e.get("line_num", 0))
+    if line and not env.set_csv_line_num(reader, line):
+        raise RestoreFailed("a csv.reader's line number cannot be set on this interpreter")
+    d.memo[n] = reader
+
+
+def decimal_manager(d, n, e):
+    import decimal
+
+    yield from d.deps(n, [e["local"], e["saved"]])
+    local, saved = d.value(e["local"]), d.value(e["saved"])
+    if not isinstance(local, decimal.Context) or not isinstance(saved, decimal.Context):
+        raise RestoreFailed("a decimal.localcontext() entry names no contexts")
+    current = decimal.getcontext()
+    decimal.setcontext(saved)  # what the manager gives back is the context current as it
+    try:                       # is made
+        d.memo[n] = decimal.localcontext(local)
+    finally:
+        decimal.setcontext(current)
+
+
+class _Output:
+    """What a csv.writer is made with: an object with the ``write`` it had."""
+
+    def __init__(self, write):
+        self.write = write
+
+
+def csv_writer(d, n, e):
+    import csv
+
+    yield from d.deps(n, [e["write"], e["dialect"]])
+    dialect, write = d.value(e["dialect"]), d.value(e["write"])
+    if not isinstance(dialect, dict) or not callable(write):
+        raise RestoreFailed("a csv.writer entry has no dialect or no output")
+    try:
+        d.memo[n] = csv.writer(_Output(write), **dialect)
+    except (TypeError, csv.Error) as exc:
+        raise RestoreFailed(f"a csv.writer cannot be made again here: {exc}") from None
+
+
+def fill_lru_cache(wrapper, entries) -> None:
+    """Put cached results back into a new lru_cache wrapper, oldest first, without running
+    the function: while it fills, the function runs a stand-in that hands over the results
+    (its code swapped for one with the same free variables, and back)."""
+    function = wrapper.__wrapped__
+    if not isinstance(function, types.FunctionType) or not isinstance(entries, list):
+        raise RestoreFailed("an lru_cache entry whose cached results cannot be put back")
+    results = iter([entry[2] for entry in entries])
+    saved = function.__code__, function.__defaults__, function.__kwdefaults__
+    function.__code__ = _stand_in(len(function.__code__.co_freevars))
+    function.__defaults__, function.__kwdefaults__ = None, {"_framemig_results": results}
+    try:
+        for args, kwargs, _ in entries:
+            wrapper(*args, **kwargs)
+    finally:
+        function.__code__, function.__defaults__, function.__kwdefaults__ = saved
+
+
+@functools.lru_cache(maxsize=8)
+def _stand_in(free: int) -> types.CodeType:
+    names = [f"_v{i}" for i in range(free)]
+    text = "def outer():\n" + "".join(f"    {name} = None\n" for name in names)
+    text += "    def stand_in(*args, _framemig_results, **kwargs):\n"
+    text += (f"        ({', '.join(names)},)\n" if names else "")
+    text += "        return next(_framemig_results)\n    return stand_in\n"
+    namespace: dict = {}
+    exec(compile(text, "<framemig lru_cache filling>", "exec"), namespace)
+    return namespace["outer"]().__code__
+
+
 BUILDERS = {"re_match": re_match, "memoryview": memoryview_, "thread": thread, "json_scanner": json_scanner,
             "struct": struct_, "pairwise": pairwise, "simple_queue": simple_queue,
-            "keyed_ref": keyed_ref, "sqlite": sqlite}
+            "keyed_ref": keyed_ref, "sqlite": sqlite,
+            "csv_reader": csv_reader, "csv_writer": csv_writer,
+            "decimal_manager": decimal_manager}

@@ -70,13 +70,19 @@ def _library_state(world) -> tuple[dict, list[str]]:
         for name, value in values.items():
             try:
                 trial = Encoder(world)
-                trial.root(value, f"{module}.{name}")
+                trial.root(value, _label(module, name))
                 trial.drain()
             except CannotTravel as refusal:
                 left.append(str(refusal))
                 continue
             carried.setdefault(module, {})[name] = value
     return carried, left
+
+
+def _label(module: str, name: str) -> str:
+    """``module.Class.attribute``, and what "+" means (libstate: a container's contents)."""
+    label = f"{module}.{name.lstrip('+').replace(':', '.')}"
+    return f"the contents of {label}" if name.startswith("+") else label
 
 
 def write(path: str, body: dict) -> int:

@@ -7,10 +7,13 @@ restored program would go on with the import-time values, and print something el
 
 A module's globals are noted (by reference, not copied) right after its code ran at
 import; a capture carries the globals that were rebound or added since, and the restore
-sets them back into the freshly imported module. Only installed libraries count: the
+sets them back into the freshly imported module. Plain dicts, lists and sets in globals
+and class attributes are noted with a shallow copy too: a library that fills one in
+place (a registry, a table of patterns compiled on first use) has its contents carried
+and put back into the target's own container, which keeps its identity. Only installed libraries count: the
 program's modules travel whole, and the standard library's state is carried by name
-(random, timers) or not at all. The note costs a dict of references per import and
-nothing afterwards (design principle 1: no cost in steady state).
+(random, timers) or not at all. The note costs a dict of references (and shallow copies of
+containers) per import and nothing afterwards (design principle 1: no cost in steady state).
 
 A value that cannot travel is left behind — the library gets its import-time value, as
 it does for a lazily made cache — and the snapshot says which (``inspect`` shows them).
@@ -28,6 +31,12 @@ _baselines: dict[str, dict[str, object]] = {}  # module name -> globals after it
 # attributes lazily too (pygments' RegexLexer compiles its ``_tokens`` on the first
 # instance; an instance restored by state, on a class imported afresh, has none)
 _class_baselines: dict[tuple[str, type], dict[str, object]] = {}
+# id -> (module name, key, the container, a shallow copy): the plain dicts, lists and sets
+# a library keeps in a global or a class attribute, as they were after the import. Libraries
+# fill them at run time (docutils' StateWS adds its whitespace patterns to Body.patterns
+# on the first parser): the target's fresh import has them as they were at import.
+_containers: dict[int, tuple[str, str, object, object]] = {}
+_CONTAINERS = (dict, list, set)
 _FRAMEMIG = __name__.split(".")[0]
 
 
@@ -38,9 +47,30 @@ class _Noting(SourceFileLoader):
         super().exec_module(module)
         name = module.__name__
         _baselines[name] = dict(vars(module))
-        for value in _baselines[name].values():
+        for key, value in _baselines[name].items():
             if isinstance(value, type) and value.__module__ == name:
                 _class_baselines[(name, value)] = dict(vars(value))
+                for attribute, inner in _class_baselines[(name, value)].items():
+                    _note_container(name, f"{value.__qualname__}:{attribute}", inner)
+            else:
+                _note_container(name, key, value)
+
+
+def _note_container(module: str, key: str, value) -> None:
+    if type(value) in _CONTAINERS and not key.startswith("__") and id(value) not in _containers:
+        _containers[id(value)] = (module, key, value, value.copy())
+
+
+def _filled(now, then) -> bool:
+    """Did a noted container's contents change (items compared by identity)?"""
+    if len(now) != len(then):
+        return True
+    if type(now) is dict:
+        missing = object()
+        return any(then.get(k, missing) is not v for k, v in list(now.items()))
+    if type(now) is list:
+        return any(a is not b for a, b in zip(list(now), then))
+    return any(item not in then for item in list(now))
 
 
 class _Watcher:
@@ -88,6 +118,11 @@ def changed(program_modules) -> dict[str, dict[str, object]]:
                 continue
             if key not in base or base[key] is not value:
                 found.setdefault(name, {})[f"{cls.__qualname__}:{key}"] = value
+    for module_name, key, container, then in list(_containers.values()):
+        if module_name in program_modules or sys.modules.get(module_name) is None:
+            continue
+        if _filled(container, then):  # "+key": the contents of the library's own container
+            found.setdefault(module_name, {})["+" + key] = container.copy()
     for name, base in list(_baselines.items()):
         module = sys.modules.get(name)
         if module is None or name in program_modules:
@@ -112,10 +147,27 @@ def apply(state: dict[str, dict[str, object]]) -> None:
             continue  # a library this interpreter lacks: the program will say so itself
         for key, value in values.items():
             owner = module
+            contents = key.startswith("+")
+            key = key.lstrip("+")
             if ":" in key:  # Class:attribute
                 qualname, key = key.split(":", 1)
                 for part in qualname.split("."):
                     owner = getattr(owner, part, None)
                 if not isinstance(owner, type):
                     continue  # the class is not there in this version of the library
-            setattr(owner, key, value)
+            if contents:
+                _fill(getattr(owner, key, None), value)
+            else:
+                setattr(owner, key, value)
+
+
+def _fill(container, contents) -> None:
+    """Give the library's own container (the one its code and the frames refer to) the
+    contents it had at capture."""
+    if type(container) is not type(contents):
+        return  # not there, or something else in this version of the library
+    if type(container) is list:
+        container[:] = contents
+    else:
+        container.clear()
+        container.update(contents)

@@ -15,8 +15,10 @@ changes made on top. All of it is plain JSON in the snapshot's ``process`` entry
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+import types
 import warnings
 
 from framemig.errors import RestoreFailed
@@ -79,7 +81,44 @@ def changes(recursion_limit: int | None = None) -> dict:
     blocked = [name for name in now["blocked"] if name not in start["blocked"]]
     if blocked:
         result["blocked"] = blocked
+        result["blocked_users"] = {name: sorted(_users(name)) for name in blocked}
     return result
+
+
+def _users(blocked: str) -> set[str]:
+    """The loaded modules that took something from module ``blocked`` (pickle from
+    _pickle): on the target they are imported again without it if the program's were."""
+    found = set()
+    for name, module in list(sys.modules.items()):
+        if module is None or name == blocked:
+            continue
+        try:
+            values = list(vars(module).values())
+        except TypeError:
+            continue
+        for value in values:
+            if isinstance(value, types.ModuleType):
+                if value.__name__ == blocked:
+                    found.add(name)
+                    break
+            elif getattr(value, "__module__", None) == blocked and \
+                    isinstance(value, (type, types.BuiltinFunctionType)):
+                found.add(name)
+                break
+    return found
+
+
+def _import_again_without(blocked: str, users_then: list) -> None:
+    """Modules framemig loaded here with ``blocked`` (itself uses pickle) that the program
+    had without it: imported again now that it is blocked, as the program had them."""
+    for name in sorted(_users(blocked) - set(users_then)):
+        module = sys.modules.get(name)
+        if module is None:
+            continue
+        try:
+            importlib.reload(module)
+        except Exception:  # as the program would have found it: let it import it anew
+            sys.modules.pop(name, None)
 
 
 def apply(process: dict, old_root: str | None, new_root: str) -> None:
@@ -100,8 +139,11 @@ def apply(process: dict, old_root: str | None, new_root: str) -> None:
         sys.path[1:1] = added
     else:
         sys.path.extend(added)
+    users = process.get("blocked_users") or {}
     for name in process.get("blocked") or ():
-        sys.modules.setdefault(str(name), None)
+        sys.modules[str(name)] = None
+        if isinstance(users.get(name), list):
+            _import_again_without(str(name), users[name])
     if "recursion_limit" in process:
         sys.setrecursionlimit(int(process["recursion_limit"]))
     if "umask" in process:

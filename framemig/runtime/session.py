@@ -141,6 +141,9 @@ class Session:
     def arm_breakpoint(self, breakpoint: Breakpoint, make_request) -> None:
         self.breakpoint = breakpoint
         self.breakpoint_request = make_request
+        # a breakpoint in the standard library is reached there; the capture waits for
+        # the program's next line (capture/frames.py)
+        self.tracer.standard_library_lines = breakpoint.in_standard_library
         self.tracer.start()
 
     # --- safe points ----------------------------------------------------------------------
@@ -149,6 +152,7 @@ class Session:
         if self.request is None and self.breakpoint is not None and \
                 self.breakpoint.reached(frame):
             self.breakpoint = None
+            self.tracer.standard_library_lines = False
             self.begin(self.breakpoint_request(), frame)
         if self.request is not None:
             self.attempt(frame, None)

@@ -86,3 +86,25 @@ def _give_logging(logging, state) -> None:
 
 def _known_handlers(logging) -> list:
     return [ref() for ref in getattr(logging, "_handlerList", [])]
+
+
+# --- numpy: the legacy global generator (np.random.seed), print options, error handling ---
+
+@register("numpy")
+def _take_numpy(numpy):
+    state = {"printoptions": dict(numpy.get_printoptions()), "err": dict(numpy.geterr())}
+    if "numpy.random" in sys.modules:
+        state["random"] = numpy.random.get_state()
+    return state
+
+
+@_take_numpy.give
+def _give_numpy(numpy, state) -> None:
+    import inspect
+
+    accepted = inspect.signature(numpy.set_printoptions).parameters
+    numpy.set_printoptions(**{key: value for key, value in state["printoptions"].items()
+                              if key in accepted})  # the keys differ between numpy versions
+    numpy.seterr(**state["err"])
+    if "random" in state:
+        numpy.random.set_state(state["random"])

@@ -28,6 +28,13 @@ def _in_program(filename: str, directory: str) -> bool:
     return path.startswith(directory + os.sep) and not is_installed_library(path, directory)
 
 
+@functools.lru_cache(maxsize=4096)
+def _runs_standard_library(code) -> bool:
+    from framemig.capture.world import is_standard_library
+
+    return codes.resume_info(code) is None and is_standard_library(code.co_filename)
+
+
 def is_ours(frame) -> bool:
     code = frame.f_code
     return is_framemig_file(code.co_filename) and code not in TRAMPOLINE_CODES
@@ -49,6 +56,7 @@ class LineTracer:
         self.busy = False  # framemig's own code is running: trace nothing
         self.active = False
         self.skipped: set = set()  # frames whose lines are not safe points (see skip)
+        self.standard_library_lines = False  # visit them too (a breakpoint there)
 
     def start(self, frame=None) -> None:
         """Trace new frames and, if given, the innermost program frame at or above
@@ -90,7 +98,10 @@ class LineTracer:
 
     def _trace(self, frame) -> None:
         frame.f_trace = self._line
-        frame.f_trace_lines = True
+        # the standard library's lines are never safe points (capture/frames.py): its
+        # frames are traced only to learn when they return
+        frame.f_trace_lines = self.standard_library_lines or \
+            not _runs_standard_library(frame.f_code)
 
     def _call(self, frame, event, arg):
         if self.busy or is_ours(frame):
@@ -99,6 +110,8 @@ class LineTracer:
             return None
         if not self._is_program(frame.f_code) and self._under_framemig(frame.f_back):
             return None  # a library called by framemig itself, not by the program
+        if not self.standard_library_lines and _runs_standard_library(frame.f_code):
+            frame.f_trace_lines = False
         return self._line
 
     def _under_framemig(self, frame) -> bool:
@@ -152,6 +165,9 @@ class Breakpoint:
 
     def __init__(self, path: str, line: int, hits: int, resumes_at: tuple | None = None):
         self.where = (os.path.abspath(path), line)
+        from framemig.capture.world import is_standard_library
+
+        self.in_standard_library = is_standard_library(self.where[0])
         self.hits_left = hits
         self.resumes_at = resumes_at
 

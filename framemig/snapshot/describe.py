@@ -41,7 +41,10 @@ def value(item, objects: list, depth: int = 1) -> str:
     if isinstance(item, dict):
         if "float" in item:
             return item["float"]
-        return entry(resolve(item, objects), objects, depth)
+        try:
+            return entry(resolve(item, objects), objects, depth)
+        except (KeyError, IndexError, TypeError, AttributeError, ValueError):
+            return "<?>"  # a description for people: never the reason a restore fails
     return _repr.repr(item)
 
 
@@ -92,7 +95,9 @@ def entry(data: dict, objects: list, depth: int = 1) -> str:
     if what == "cell":
         return f"<cell {value(data['v'], objects, depth) if 'v' in data else 'empty'}>"
     if what == "enum_member":
-        return f"{class_name(data['cls'], objects)}.{data['name']}"
+        if "name" in data:
+            return f"{class_name(data['cls'], objects)}.{data['name']}"
+        return f"{class_name(data['cls'], objects)}({value(data.get('value'), objects, 0)})"
     if what == "exception":
         return f"{class_name(data['cls'], objects)}{value(data['args'], objects, depth)}"
     if what == "reduce":

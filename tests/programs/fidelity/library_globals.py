@@ -2,7 +2,9 @@
 style): the target imports the library afresh, and must not go on with its import-time
 values. The library's lazily made socket stays behind and is made again. Its sentinel,
 its token types made on first use and a class attribute it sets lazily keep their
-identity (sqlparse's PROCESS_AS_KEYWORD; pygments' and sqlparse's tokens and _tokens)."""
+identity (sqlparse's PROCESS_AS_KEYWORD; pygments' and sqlparse's tokens and _tokens).
+A class attribute's dict and a global list the library filled in place keep what it
+put in them (docutils' Body.patterns)."""
 import re
 
 import fakelib
@@ -19,6 +21,7 @@ lexer = fakelib.Lexer()
 document = fakelib.Document("alpha beta")
 first = document.parts[0]
 newer = getattr(fakelib, "NEWER", object())  # on 3.11 the target has no such sentinel
+state = fakelib.State()
 for i in range(3):
     print(i, fakelib.step(), fakelib.connection().family.name, flush=True)  #@capture 2
     print(i, match.group(1), match.span(), match.pos, match.lastindex, flush=True)
@@ -27,4 +30,5 @@ for i in range(3):
           fakelib.lookup({"a": 1}, "b"), type(newer).__name__, flush=True)
     first.word += "!"
     print(i, document.parts[0].word, first is document.parts[0], flush=True)
+    print(i, state.kinds(), fakelib.State.patterns is state.patterns, flush=True)
     match = word.search(text, match.end())
