@@ -47,9 +47,10 @@ def test_socket(env):
                           "socket_holder.py:", "in read_loop: local 'sock' is a socket")
 
 
-def test_file_open_for_writing(env, tmp_path):
+def test_pipe_open_for_writing(env, tmp_path):
+    # (a file open for writing travels: tests/test_world.py)
     refused_then_finishes(env, REFUSE / "file_writer.py", 67, "global 'log'",
-                          "is a file open for writing", args=(str(tmp_path),))
+                          "is an open file without a path", args=(str(tmp_path),))
 
 
 def test_other_thread(env):

@@ -103,3 +103,25 @@ def test_iterated_files_and_csv(env, source, target):
     """5. ``for line in f`` over text files in both newline modes, csv readers (with their
     line numbers) and a csv writer."""
     same_as_plain(env, copied(env, "iterated_files.py"), source, target)
+
+
+@pairs
+def test_written_files(env, source, target):
+    """5. Files open for writing, reopened where they are the same file."""
+    same_as_plain(env, copied(env, "written_files.py"), source, target)
+
+
+def test_written_file_changed_on_the_target_is_refused(env):
+    """5. ... and where the file is not as the program left it, the restore says so in one
+    line (72): the program is not continued writing into something else."""
+    program = copied(env, "written_files.py")
+    file, line, hit = markers(program)[0]
+    snapshot = env.tmp / "w.json"
+    first = env.framemig("3.11", "exec", "--dump-at", f"{file}:{line}#{hit}", "--dump-to",
+                         snapshot, program)
+    assert first.returncode == DUMPED, first
+    (program.parent / "work" / "report.txt").write_text("changed\n")
+    final = env.framemig("3.11", "restore", snapshot)
+    assert final.returncode == 72, final
+    text = final.stderr.decode()
+    assert "report.txt" in text and "open for writing" in text and text.count("\n") == 1, text

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import codecs
 import functools
+import hashlib
 import io
 import os
 import re
@@ -98,8 +99,7 @@ def _file(handle) -> dict:
     text = isinstance(handle, io.TextIOBase)
     if handle.writable():
         if "a" not in mode or "+" in mode:
-            raise Refused(f"is a file open for writing ({name!r}); its unsaved state "
-                          f"cannot travel")
+            return _written_file(handle, name, mode, text)
         # appending (a log file): what it holds is written now; the target appends to
         # the same file, which must be there
         handle.flush()
@@ -127,6 +127,36 @@ def _file(handle) -> dict:
     except OSError:  # ``for line in f``: a text file's tell() is off while it iterates
         result["chars"] = _characters_read(handle, name, newline)
     return result
+
+
+def _written_file(handle, name: str, mode: str, text: bool) -> dict:
+    """A file open for writing: written out now, and on the target opened again without
+    truncating it, at the same position — only where the file is the same, byte for byte
+    (the same machine, a shared disk): its size and hash travel to be checked."""
+    if text and getattr(handle, "_CHUNK_SIZE", None) is None:
+        raise Refused(f"is a file open for writing ({name!r}) of a kind that cannot travel")
+    try:
+        handle.flush()
+        position = handle.tell()
+    except (OSError, ValueError) as exc:
+        raise Refused(f"is a file open for writing ({name!r}) whose position cannot be "
+                      f"read: {exc}") from None
+    digest, size = hashlib.sha256(), 0
+    try:
+        with open(name, "rb") as raw:
+            for block in iter(lambda: raw.read(1 << 20), b""):
+                digest.update(block)
+                size += len(block)
+    except OSError as exc:
+        raise Refused(f"is a file open for writing ({name!r}) that cannot be read back: "
+                      f"{exc.strerror}") from None
+    return {"t": "file", "path": os.path.abspath(name), "mode": mode, "text": text,
+            "encoding": getattr(handle, "encoding", None) if text else None,
+            "errors": getattr(handle, "errors", None) if text else None,
+            "newline": env.text_newline(handle) if text else None,
+            "line_buffering": getattr(handle, "line_buffering", False),
+            "written": {"pos": position, "size": size,
+                        "sha256": digest.hexdigest()}, "closed": False}
 
 
 def _characters_read(handle, name: str, newline) -> int:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import os
 import sys
 import threading
@@ -570,6 +571,8 @@ def _file(d, n, e):
     if e.get("closed"):
         handle = open(os.devnull, "rb" if "b" in mode else "r")  # noqa: SIM115
         handle.close()
+    elif "written" in e:
+        handle = _reopen_written(path, mode, e)
     elif e.get("append"):
         if not os.path.isfile(path):
             raise RestoreFailed(f"file {path!r} (open for appending) does not exist here")
@@ -594,6 +597,39 @@ def _file(d, n, e):
     d.memo[n] = handle
     return
     yield
+
+
+def _reopen_written(path: str, mode: str, e: dict):
+    """A file that was open for writing, opened again where it is the same file, in its
+    mode but without truncating it, at the position the program had reached."""
+    written = e["written"]
+    digest, size = hashlib.sha256(), 0
+    try:
+        with open(path, "rb") as raw:
+            for block in iter(lambda: raw.read(1 << 20), b""):
+                digest.update(block)
+                size += len(block)
+    except OSError as exc:
+        raise RestoreFailed(f"file {path!r} (open for writing) is not here: "
+                            f"{exc.strerror}") from None
+    if size != written.get("size") or digest.hexdigest() != written.get("sha256"):
+        raise RestoreFailed(f"file {path!r} (open for writing) is not here as the program "
+                            f"left it")
+    extra = {"encoding": e.get("encoding"), "errors": e.get("errors")} if e.get("text") else {}
+    if e.get("text") and "newline" in e:
+        extra["newline"] = e["newline"]
+    # opened from a descriptor, the file is not truncated (nor created), and keeps its mode
+    flags = os.O_RDWR if "+" in mode or "r" in mode else os.O_WRONLY
+    try:
+        handle = open(os.open(path, flags), mode,  # noqa: SIM115
+                      buffering=1 if e.get("line_buffering") else -1, **extra)
+        raw = handle.buffer.raw if e.get("text") else getattr(handle, "raw", handle)
+        raw.name = path
+        handle.seek(int(written["pos"]))
+    except (OSError, ValueError, AttributeError) as exc:
+        raise RestoreFailed(f"file {path!r} (open for writing) cannot be opened here: "
+                            f"{exc}") from None
+    return handle
 
 
 def _read_characters(handle, count: int) -> None:
