@@ -3,6 +3,8 @@ restored program lost, reduced to a program in tests/programs/world/, run plainl
 under `framemig exec --dump-at` then `framemig restore`, on one interpreter and across
 two: the outputs must be the same."""
 
+import hashlib
+import json
 import shutil
 
 import pytest
@@ -125,3 +127,30 @@ def test_written_file_changed_on_the_target_is_refused(env):
     assert final.returncode == 72, final
     text = final.stderr.decode()
     assert "report.txt" in text and "open for writing" in text and text.count("\n") == 1, text
+
+
+def test_parsers_dumped_while_they_run(env):
+    """6. ElementTree and json parsing: a dump asked for while their C code or the
+    standard library's frames run is made when they return (it was refused: "open file
+    without a path", "_json.Encoder"), and the program goes on elsewhere."""
+    program, stop = copied(env, "parsers.py"), env.tmp / "stop"
+    live = Live(env, "3.12", program, str(stop))
+    try:
+        while len(live.lines) < 3:
+            live.wait_for(b"")
+        dump = env.framemig("3.12", "dump", live.pid, "-o", env.tmp / "p.json", "--json")
+        assert dump.returncode == 0, dump
+        first = live.finish()
+    finally:
+        live.kill()
+    assert first.returncode == DUMPED, first
+    stop.touch()
+    rest = env.framemig("3.11", "restore", env.tmp / "p.json")
+    assert rest.returncode == 0, rest
+    lines = (first.stdout + rest.stdout).decode().splitlines()
+    assert [int(line.split()[0]) for line in lines] == list(range(len(lines))), lines
+    for line in lines:
+        i, total, count, digest = line.split()
+        data = {"items": [{"k": k} for k in range(2000)], "round": int(i)}
+        want = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12]
+        assert (total, count, digest) == ("4498500", "2000", want), line
