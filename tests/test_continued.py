@@ -50,6 +50,9 @@ def same_as_plain(env, program, hops, final_version, args=()):
     ("comprehension_cells.py", "IN-COMP", 2),  # inside the comprehension
     ("comprehension_cells.py", "AFTER-COMP", 2),
     ("many_locals.py", "CAPTURE", 2),
+    ("freevar_comprehension.py", "IN-COMP", 7),
+    ("module_comprehensions.py", "IN-ELEMENT", 3),
+    ("module_comprehensions.py", "IN-ELEMENT", 30),
     ("positional_only.py", "CAPTURE", 2),
 ], ids=lambda v: v if isinstance(v, str) else str(v))
 def test_captured_where_it_used_to_break(env, name, mark, hit, source, target):

@@ -313,8 +313,28 @@ def find_place(info: CodeInfo, place: Place, fits=None) -> int:
                  and kind_at(info, i) == "for_iter" and ok(i)]
         if len(loops) == 1:
             return loops[0]
+        # several fit (other comprehensions of a module, with stacks of one shape): the
+        # one whose range holds the place's, or lies inside it (3.12 puts a loop on the
+        # whole comprehension, 3.13 on its iterable)
+        nested = [i for i in loops if _nested(_range_of(info, i), place.range)]
+        if len(nested) == 1:
+            return nested[0]
     raise StackMismatch(f"no {place.op} instruction at line {place.line} "
                         f"cols {place.col}-{place.end_col}")
+
+
+def _range_of(info: CodeInfo, index: int) -> tuple:
+    line, end_line, col, end_col = info.position(index)
+    return line, end_line, col, end_col
+
+
+def _nested(a: tuple, b: tuple) -> bool:
+    """Does one of two ranges ``(line, end_line, col, end_col)`` lie inside the other?"""
+    if None in a or None in b:
+        return False
+    (a_low, a_high), (b_low, b_high) = (((a[0], a[2]), (a[1], a[3])),
+                                        ((b[0], b[2]), (b[1], b[3])))
+    return (a_low <= b_low and b_high <= a_high) or (b_low <= a_low and a_high <= b_high)
 
 
 def _first_inside(info: CodeInfo, place: Place) -> int | None:

@@ -117,7 +117,9 @@ class FrameBuilder:
         share them), or new ones holding the saved value."""
         enclosing, comprehensions = records[0], records[1:]
         decoder = self.r.decoder
-        here_cells = set(self.r.sources.find_code(enclosing["code"])[1].co_cellvars)
+        enclosing_code = self.r.sources.find_code(enclosing["code"])[1]
+        here_cells = set(enclosing_code.co_cellvars)
+        free_here = set(enclosing_code.co_freevars)  # the function's closure: not its slots
         enclosing_cells = {name: decoder.value(v)
                            for name, v in enclosing.get("cells", {}).items()}
         scopes = [{name: decoder.value(v) for name, v in enclosing.get("locals", {}).items()}]
@@ -130,6 +132,8 @@ class FrameBuilder:
         for record in comprehensions:  # the slots seen outside each comprehension
             values = {name: decoder.value(v) for name, v in record.get("locals", {}).items()}
             for name, v in record.get("cells", {}).items():
+                if name in free_here:  # 3.11's comprehension reading the function's closure
+                    continue
                 cell = decoder.value(v)
                 values[name] = cell if name in here_cells else _contents(cell)
             for name in here_cells & set(values):
@@ -316,6 +320,12 @@ class FrameBuilder:
         j = position - 1
         while j >= 0:
             record = self.records[j]
+            if name in record.get("cells", {}):
+                # the enclosing frame's own cell (a free variable of it too: uncertainties'
+                # cls, captured where 3.13 inlines the comprehension), whichever is built first
+                cell = self.r.decoder.value(record["cells"][name])
+                if type(cell) is types.CellType:
+                    return self.shared_cells.setdefault((j, name), cell)
             if name in record.get("locals", {}) or name in record.get("cells", {}):
                 return self.shared_cells.setdefault((j, name), types.CellType())
             if not codes.is_comprehension(record["code"]["qualname"]):
