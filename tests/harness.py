@@ -12,6 +12,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,8 +175,15 @@ class Live:
         raise AssertionError(f"no {text!r} within {timeout} s")
 
     def finish(self, timeout: float = 60) -> Run:
-        stdout, stderr = self.process.communicate(timeout=timeout)
-        return Run(b"".join(self.lines) + stdout, stderr, self.process.returncode)
+        """The rest of the output, to the end. (Not communicate(): it reads the pipe's
+        descriptor, and would skip what readline() has read ahead into its buffer.)"""
+        errors: list[bytes] = []
+        reader = threading.Thread(target=lambda: errors.append(self.process.stderr.read()))
+        reader.start()
+        stdout = self.process.stdout.read()
+        self.process.wait(timeout=timeout)
+        reader.join(timeout=timeout)
+        return Run(b"".join(self.lines) + stdout, b"".join(errors), self.process.returncode)
 
     def kill(self) -> None:
         if self.process.poll() is None:

@@ -68,6 +68,7 @@ CASES = {
  "hashlib": ("import hashlib\nobj = hashlib.sha256(b'abc')", "obj.hexdigest()[:8]"),
  "zlib": ("import zlib\nobj = zlib.compressobj()", "type(obj).__name__"),
  "direntry": ("import os\nobj = next(os.scandir('/'))", "type(obj).__name__"),
+ "tokeninfo": ("import io, tokenize\nobj = list(tokenize.generate_tokens(io.StringIO('x = 1  # note\\n').readline))", "[(tokenize.tok_name[t.type], t.string) for t in obj if t.type in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE)]"),
 }
 
 PAIRS = [("3.11", "3.13"), ("3.13", "3.11")]

@@ -145,11 +145,13 @@ def test_kill_asks_first_and_failures_are_shown(fleet, tmp_path):
             await pilot.press("n")
             await shows(pilot, "not killed")
             assert fleet.program(program_id)["status"] == "running"
-            await pilot.press("r")  # it is not paused: the node says so, the screen shows it
-            await shows(pilot, "failed:")
+            await pilot.press("r")  # not paused: resumed all the same, as pause answers
+            await shows(pilot, f"{program_id} resumed on solo")
             await pilot.press("k")
             await pilot.press("y")
             await shows(pilot, f"{program_id} killed on solo")
+            await pilot.press("r")  # it has ended: the node says so, the screen shows it
+            await shows(pilot, "failed:")
     run(scenario())
 
 

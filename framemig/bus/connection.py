@@ -56,7 +56,13 @@ def connect(url: str, check: bool = True) -> redis.Redis:
         raise BadURL(f"{redacted(url)}: {exc}") from None
     if check:
         try:
-            conn.ping()
+            # a frozen Redis accepts the connection and never answers: the check has a
+            # timeout of its own (the client's blocking reads must not)
+            probe = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=5)
+            try:
+                probe.ping()
+            finally:
+                probe.close()
         except redis.AuthenticationError:
             raise BusUnavailable(f"Redis at {redacted(url)} refused the credentials") from None
         except redis.ResponseError as exc:

@@ -302,6 +302,17 @@ BY_TYPE = {MATCH_TYPE: match_entry, struct.Struct: struct_entry, memoryview: mem
            weakref.KeyedRef: keyed_ref_entry}
 
 
+def token_info_entry(enc, token, index) -> dict:
+    """A ``tokenize.TokenInfo``: its type by name. Token type numbers differ between
+    versions (3.12 put three f-string types before COMMENT): a 3.11 COMMENT is 3.12's
+    FSTRING_MIDDLE (pycodestyle lost an E261 after a 3.11 -> 3.12 restore)."""
+    name = sys.modules["token"].tok_name.get(token.type)
+    if name is None or type(token) is not sys.modules["tokenize"].TokenInfo:
+        return containers.tuple_entry(enc, token, index)
+    return {"t": "token_info", "name": name,
+            "rest": enc.child(tuple(token)[1:], index, " (fields)")}
+
+
 def register_loaded(table: dict) -> None:
     """Forms for the types of modules the program may have blocked (``sys.modules['csv']
     = None``): framemig never imports them itself, and adds them once they are loaded."""
@@ -309,6 +320,9 @@ def register_loaded(table: dict) -> None:
     if csv is not None and hasattr(csv, "reader"):
         table.setdefault(type(csv.reader([])), csv_reader_entry)
         table.setdefault(type(csv.writer(io.StringIO())), csv_writer_entry)
+    tokenize = sys.modules.get("tokenize")
+    if tokenize is not None and hasattr(tokenize, "TokenInfo") and "token" in sys.modules:
+        table.setdefault(tokenize.TokenInfo, token_info_entry)
     sqlite3 = sys.modules.get("sqlite3")
     if sqlite3 is not None and hasattr(sqlite3, "Connection"):
         table.setdefault(sqlite3.Connection, sqlite_entry)

@@ -52,6 +52,7 @@ class Node:
         self.conn: redis.Redis | None = None
         self.programs: dict = {}  # id -> ManagedProgram
         self.programs_lock = threading.Lock()
+        self.adopting: set[str] = set()  # ids of programs being adopted (node/migrate.py)
         self.stopping = threading.Event()
         self.stopped = threading.Event()
         self._changed = threading.Event()  # a program changed: heartbeat now, not later
@@ -62,6 +63,7 @@ class Node:
         self._standby = None  # a restore process kept ready (programs.Standby)
         self._standby_lock = threading.Lock()
         self._renewed = time.monotonic()  # when the programs' records were last renewed
+        self._redis_run_id = None  # Redis' run id: a new one means it restarted, empty
         psutil.cpu_percent(None)
 
     # --- life -------------------------------------------------------------------------------
@@ -161,7 +163,7 @@ class Node:
         return {**self.facts(), "status": "stopping" if self.stopping.is_set() else "up",
                 "heartbeat": time.time(), "cpu_percent": psutil.cpu_percent(None),
                 "memory_percent": memory.percent, "memory_used": memory.total - memory.available,
-                "programs": programs}
+                "programs": programs, "adopting": sorted(self.adopting)}
 
     def _heartbeat(self) -> None:
         failures = 0
@@ -172,6 +174,7 @@ class Node:
                     log("Redis is back; node record renewed")
                     protocol.announce(self.conn, "node_up", node=self.name)
                 failures = 0
+                self._republish_if_forgotten()
                 self._forget_finished()
                 self._renew_programs()
             except (redis.ConnectionError, redis.TimeoutError) as exc:
@@ -182,6 +185,23 @@ class Node:
                 continue
             self._changed.wait(registry.HEARTBEAT)
             self._changed.clear()
+
+    def _republish_if_forgotten(self) -> None:
+        """A Redis that restarted empty has forgotten this node's programs: the node holds
+        the truth of its own, and writes their records again (``ps``, ``logs``,
+        ``migrate`` and ``kill`` find them again within a heartbeat)."""
+        run_id = self.conn.info("server").get("run_id")
+        if run_id == self._redis_run_id:
+            return
+        first, self._redis_run_id = self._redis_run_id is None, run_id
+        if first:
+            return
+        with self.programs_lock:
+            alive = [p for p in self.programs.values()
+                     if p.status in ("running", "paused", "migrating", "held")]
+        for program in alive:
+            program.save()
+        log(f"Redis restarted: the records of {len(alive)} program(s) written again")
 
     def changed(self) -> None:
         self._changed.set()

@@ -70,6 +70,8 @@ def resume(node, args, answer):
     (program_id,) = _required(args, "program_id")
     program = node.program(program_id)
     with program.lock:
+        if program.status == "running":  # as pause answers for a paused one
+            return {"id": program_id, "held_s": 0.0, "note": "it was running"}
         if program.status != "paused":
             raise CommandFailed(f"program {program_id} is {program.status}, not paused")
         reply = client.decide(program.paused, "resume")

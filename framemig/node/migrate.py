@@ -24,6 +24,21 @@ POLL = 0.002  # seconds between looks at a migration's state while it runs
 ADOPT_TIMEOUT = 60.0  # for the target to be ready, and then to be running
 
 
+def fault_point(node, step: str) -> None:
+    """For the fault-injection tests (tests/faults/): with FRAMEMIG_FAULT_PAUSE naming
+    ``step``, the node stops there — it writes ``fault-<step>`` in its work directory and
+    waits until the file is gone — so a test can kill or stop a party at exactly that
+    step. Nothing happens without the variable."""
+    wanted = os.environ.get("FRAMEMIG_FAULT_PAUSE")
+    if not wanted or step not in wanted.split(","):
+        return
+    marker = os.path.join(node.workdir, f"fault-{step.replace(':', '-')}")
+    with open(marker, "w") as handle:
+        handle.write(str(os.getpid()))
+    while os.path.exists(marker):
+        time.sleep(0.01)
+
+
 def _ms(seconds: float) -> float:
     return round(seconds * 1000, 1)
 
@@ -53,6 +68,7 @@ def _migrate(node, program: ManagedProgram, target: str, timeout: float) -> dict
     capture_ms = reply.get("capture_ms", 0.0) + reply.get("write_ms", 0.0)
     safe_point_ms = max(0.0, _ms(held - started) - capture_ms)
     program.drain()
+    fault_point(node, "source-captured")
     with open(path, "rb") as handle:
         data = handle.read()
     os.unlink(path)
@@ -67,14 +83,22 @@ def _migrate(node, program: ManagedProgram, target: str, timeout: float) -> dict
         node.with_redis(lambda conn: protocol.send(
             conn, target, Command.ADOPT, {"migration_id": migration_id, "record": record},
             timeout=10))
-        outcome = _settle(node, migration_id, target)
+        outcome = _settle(node, migration_id, target, program.id)
     except FramemigError as error:
         node.with_redis(lambda conn: migration.move(
             conn, migration_id, "aborted", "offered", "ready", "committed"))
         outcome = f"the target did not take it: {error.message}"
     facts = node.with_redis(lambda conn: migration.state(conn, migration_id))
     if outcome != "running":
-        client.decide(ticket, "abort")
+        if not _decide(ticket, "abort"):
+            ticket.close()
+            program.status = "lost"
+            program.save()
+            program.announce("program_lost", reason=f"its process ended while held; "
+                             f"the migration to {target} failed ({outcome})")
+            raise CommandFailed(f"migration of {program.id} to {target} failed ({outcome}), "
+                                f"and its copy on {node.name} ended while it waited: the "
+                                f"program is lost")
         ticket.close()
         program.status = was if was == "paused" else "running"
         if was == "paused":  # it stays paused: hold it again where it is
@@ -85,11 +109,15 @@ def _migrate(node, program: ManagedProgram, target: str, timeout: float) -> dict
         raise RolledBack(f"migration of {program.id} to {target} failed ({outcome}); "
                          f"it goes on on {node.name}")
     program.moved_away = True
-    client.decide(ticket, "commit")
+    _decide(ticket, "commit")  # (a copy that ended meanwhile had nothing more to do)
     ticket.close()
     program.paused = None
     program.status = "moved"
     node.changed()
+    lost = _confirmed(node, migration_id, target, program.id)
+    if lost:
+        raise CommandFailed(f"{program.id} moved to {target}, but {lost}: the program is "
+                            f"lost")
     finished = time.monotonic()
     phases = {
         "safe_point_ms": safe_point_ms, "capture_ms": capture_ms,
@@ -104,6 +132,15 @@ def _migrate(node, program: ManagedProgram, target: str, timeout: float) -> dict
     return {"id": program.id, "from": node.name, "to": target, "size": len(data),
             "phases": phases, "python_from": env.describe(),
             "python_to": facts.get("python_to")}
+
+
+def _decide(ticket: client.Ticket, decision: str) -> bool:
+    """Tell the held copy; False if it is no longer there to be told."""
+    try:
+        client.decide(ticket, decision)
+    except (FramemigError, OSError):
+        return False
+    return True
 
 
 def _hold(program: ManagedProgram, path: str, timeout: float) -> client.Ticket:
@@ -123,18 +160,25 @@ def _hold(program: ManagedProgram, path: str, timeout: float) -> client.Ticket:
         raise error
 
 
-def _settle(node, migration_id: str, target: str) -> str:
-    """Drive the migration to its end on the source's side: "running" or why not."""
+def _settle(node, migration_id: str, target: str, program_id: str) -> str:
+    """Drive the migration to its end on the source's side: "running" or why not.
+
+    Before *committed* the source may give up (the target is slow, gone, or Redis lost
+    the migration: the target cannot run without *committed*). Once it has committed, the
+    target may be running the program: the source gives up only when the target's node
+    is gone (its copy died with it), or says, alive, that it does not run the program."""
     deadline = time.monotonic() + ADOPT_TIMEOUT
     last_check = 0.0
+    committed = False
+    since = time.time() + 0.2  # a target's record to be believed is written after this
     while True:
         state = node.with_redis(lambda conn: migration.state(conn, migration_id))
         current = state.get("state")
         if current == "running":
             return "running"
         if current == "ready":
-            node.with_redis(lambda conn: migration.move(conn, migration_id, "committed",
-                                                        "ready"))
+            committed = node.with_redis(lambda conn: migration.move(
+                conn, migration_id, "committed", "ready")) or committed
             continue
         if current == "refused":
             node.with_redis(lambda conn: migration.move(conn, migration_id, "aborted",
@@ -142,16 +186,65 @@ def _settle(node, migration_id: str, target: str) -> str:
             return f"refused by {target}: {state.get('reason', 'no reason given')}"
         if current == "aborted":
             return "aborted"
+        if current is None and not committed:
+            return "Redis lost the migration before it was committed"
         now = time.monotonic()
         if now - last_check > 0.5:
             last_check = now
-            gone = node.with_redis(lambda conn: registry.node(conn, target)) is None
-            if gone or now > deadline:
-                why = f"{target} is gone" if gone else f"{target} did not finish in time"
+            record = node.with_redis(lambda conn: registry.node(conn, target))
+            if committed or current in (None, "committed"):
+                why = _target_outcome(record, target, program_id, since)
+                if why == "running":
+                    return "running"
+                if why is not None and (current is None or node.with_redis(
+                        lambda conn: migration.move(conn, migration_id, "aborted",
+                                                    "committed"))):
+                    return why
+            elif record is None or now > deadline:
+                why = f"{target} is gone" if record is None else \
+                    f"{target} did not finish in time"
                 if node.with_redis(lambda conn: migration.move(
-                        conn, migration_id, "aborted", "offered", "ready", "committed")):
+                        conn, migration_id, "aborted", "offered", "ready")):
                     return why
         time.sleep(POLL)
+
+
+def _confirmed(node, migration_id: str, target: str, program_id: str) -> str | None:
+    """After *running*: wait until the target says its copy runs (None), or why not."""
+    deadline = time.monotonic() + ADOPT_TIMEOUT
+    since = time.time()
+    while time.monotonic() < deadline:
+        state = node.with_redis(lambda conn: migration.state(conn, migration_id))
+        if state.get("started"):
+            return None
+        if state.get("lost"):
+            return state["lost"]
+        if not state:  # Redis forgot the migration: the target's record says
+            record = node.with_redis(lambda conn: registry.node(conn, target))
+            if record is None:
+                return f"{target} is gone"
+            why = _target_outcome(record, target, program_id, since)
+            if why == "running":
+                return None
+            if why is not None:
+                return why
+        time.sleep(POLL * 5)
+    return None  # it said *running*; what became of it later is its node's to tell
+
+
+def _target_outcome(record: dict | None, target: str, program_id: str,
+                    since: float) -> str | None:
+    """After *committed*: "running" if the target says it runs the program, a reason to
+    take it back if the target is gone or says it has no copy, None while it cannot
+    tell (its record older than ``since``, or still adopting)."""
+    if record is None:
+        return f"{target} is gone"
+    mine = next((p for p in record.get("programs", []) if p.get("id") == program_id), None)
+    if mine is not None and mine.get("status") in ("running", "paused"):
+        return "running"
+    if float(record.get("heartbeat", 0)) < since or program_id in record.get("adopting", ()):
+        return None
+    return f"{target} has no copy of it"
 
 
 def target(node, args, answer):
@@ -159,7 +252,12 @@ def target(node, args, answer):
     if not migration_id or not isinstance(record, dict) or "id" not in record:
         raise CommandFailed("adopt needs migration_id and record")
     answer(accepted=True)
-    _adopt(node, migration_id, record)
+    node.adopting.add(record["id"])  # the source asks our record while Redis forgot
+    try:
+        _adopt(node, migration_id, record)
+    finally:
+        node.adopting.discard(record["id"])
+        node.changed()
 
 
 def _adopt(node, migration_id: str, record: dict) -> None:
@@ -189,22 +287,44 @@ def _adopt(node, migration_id: str, record: dict) -> None:
     if not node.with_redis(lambda conn: migration.move(conn, migration_id, "ready",
                                                        "offered", **facts)):
         return program.cancel()
+    fault_point(node, "target-ready")
     source_node = node.with_redis(lambda conn: migration.state(conn, migration_id)).get("source")
     deadline = time.monotonic() + ADOPT_TIMEOUT
     while True:
         current = node.with_redis(lambda conn: migration.state(conn, migration_id)).get("state")
-        if current == "aborted" or time.monotonic() > deadline and node.with_redis(
+        if current in (None, "aborted") or time.monotonic() > deadline and node.with_redis(
                 lambda conn: migration.move(conn, migration_id, "aborted", "ready")):
-            return program.cancel()
+            return program.cancel()  # (None: Redis lost it before the source committed)
         if current == "committed" or (current == "ready" and node.with_redis(
                 lambda conn: registry.node(conn, source_node)) is None):
             # committed by the source, or the source died holding its copy: ours runs
-            if node.with_redis(lambda conn: migration.move(
-                    conn, migration_id, "running", "committed", "ready",
-                    switch_ms=_ms(time.monotonic() - ready))):
-                break
-            continue
+            break
         time.sleep(POLL)
+    fault_point(node, "target-committed")
+    if not program.alive():  # our copy died after it said ready: the source's goes on
+        node.with_redis(lambda conn: migration.move(conn, migration_id, "aborted",
+                                                    "committed", "ready"))
+        return program.cancel()
+    # *running* first, then our copy goes: a node stopped in between holds its copy
+    # frozen (the source's has ended), where the other order would run two copies
+    if not node.with_redis(lambda conn: migration.move(
+            conn, migration_id, "running", "committed", "ready",
+            switch_ms=_ms(time.monotonic() - ready))):
+        return program.cancel()  # the source took the program back (it thought us gone)
+    fault_point(node, "target-running")
+    try:
+        program.go()
+    except (OSError, FramemigError) as error:
+        why = f"its copy there ended before it ran ({error})"
+        node.with_redis(lambda conn: conn.hset(protocol.migration_key(migration_id),
+                                               "lost", why))
+        program.status = "lost"
+        program.record = {**record, "status": "lost", "node": node.name}
+        program.save()
+        program.announce("program_lost", reason=why)
+        return None
+    node.with_redis(lambda conn: conn.hset(protocol.migration_key(migration_id), "started",
+                                           str(time.time())))
     _take_over(node, program, record, migration_id, facts)
 
 
@@ -247,7 +367,6 @@ def _take_over(node, program: ManagedProgram, record: dict, migration_id: str,
     program.record = {**record, "history": history}
     with node.programs_lock:
         node.programs[program.id] = program
-    program.go()
     program.save()
     node.with_redis(lambda conn: migration.acknowledge(conn, migration_id))
     program.announce("program_arrived", source=state.get("source"))

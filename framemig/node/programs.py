@@ -150,6 +150,9 @@ class ManagedProgram:
         self.status = "held"
         return json.loads(line)
 
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
     def go(self) -> None:
         self.running = True
         os.write(self._go_fd, b"g")
@@ -229,6 +232,9 @@ class ManagedProgram:
         code = self.process.wait()
         for pump in self._pumps:
             pump.join(timeout=5)
+        if self.status == "migrating":  # held, and the migration decides what it was
+            self.exit_code = code
+            return
         with self.lock:
             self.exit_code = code
             if self.moved_away or not self.running:

@@ -158,6 +158,19 @@ def decimal_manager(d, n, e):
         decimal.setcontext(current)
 
 
+def token_info(d, n, e):
+    import token
+    import tokenize
+
+    yield from d.deps(n, e["rest"])
+    number = getattr(token, str(e.get("name")), None)
+    rest = d.value(e["rest"])
+    if type(number) is not int or not isinstance(rest, tuple) or len(rest) != 4:
+        raise RestoreFailed(f"token type {e.get('name')!r} does not exist on this "
+                            f"interpreter")
+    d.memo[n] = tokenize.TokenInfo(number, *rest)
+
+
 class _Output:
     """What a csv.writer is made with: an object with the ``write`` it had."""
 
@@ -212,4 +225,4 @@ BUILDERS = {"re_match": re_match, "memoryview": memoryview_, "thread": thread, "
             "struct": struct_, "pairwise": pairwise, "simple_queue": simple_queue,
             "keyed_ref": keyed_ref, "sqlite": sqlite,
             "csv_reader": csv_reader, "csv_writer": csv_writer,
-            "decimal_manager": decimal_manager}
+            "decimal_manager": decimal_manager, "token_info": token_info}

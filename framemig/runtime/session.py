@@ -34,7 +34,7 @@ from framemig.runtime.sleep import Waker
 from framemig.runtime.tracer import Breakpoint, LineTracer, in_prologue, is_ours
 
 MODES = ("exit", "leave", "hold", "pause")
-HOLD_LIMIT = 600.0  # a held program with nobody left to decide goes on by itself
+HOLD_LIMIT = 5.0  # how often a held program looks whether anybody is left to decide
 CAPTURE_DEPTH = 1000  # frames the capture itself may need above the program's
 
 
@@ -265,12 +265,17 @@ class Session:
         self.tracer.stop()
         started = time.monotonic()
         limit = started + request.hold_limit
+        parent = os.getppid()
         while True:
             while not self._decisions:
                 left = limit - time.monotonic()
                 if left <= 0:
-                    self._decisions.append({"decision": "abort", "why": "no decision came"})
-                    break
+                    # Never goes on by itself: its node may have told another copy to run
+                    # (exactly one copy). With nobody left to decide, it ends.
+                    if os.getppid() != parent:
+                        self._end_process()
+                    limit = time.monotonic() + request.hold_limit
+                    continue
                 self.waker.wait(left)
             decision = self._decisions.pop(0)
             kind = decision.get("decision")
