@@ -10,7 +10,7 @@ STAMP := .installed-stamp
 # pure-Python PyPI packages that tests/test_thirdparty.py runs as programs, on every venv
 THIRDPARTY := tests/thirdparty/requirements.txt
 
-.PHONY: test test-slow bench lint demo demo-local venvs clean
+.PHONY: test test-slow test-faults bench lint demo demo-local venvs clean
 
 $(VENV)/$(STAMP): pyproject.toml $(THIRDPARTY)
 	@test -n "$(PY311)" || { echo "CPython 3.11 is required"; exit 1; }
@@ -45,6 +45,15 @@ test-slow: venvs
 	FRAMEMIG_PYTHON_3_12=$(CURDIR)/.venv-3.12/bin/python \
 	FRAMEMIG_PYTHON_3_13=$(CURDIR)/.venv-3.13/bin/python \
 	$(PY) -m pytest -q -n auto tests/test_thirdparty.py tests/test_syntax.py $(PYTEST_ARGS)
+
+# The fault-injection suite (tests/faults/, which make test runs once) again and again:
+# REPEAT rounds (default 10), stopping at the first failure.
+test-faults: venvs
+	for round in $$(seq $(or $(REPEAT),10)); do \
+	  FRAMEMIG_PYTHON_3_11=$(CURDIR)/$(PY) \
+	  FRAMEMIG_PYTHON_3_12=$(CURDIR)/.venv-3.12/bin/python \
+	  FRAMEMIG_PYTHON_3_13=$(CURDIR)/.venv-3.13/bin/python \
+	  $(PY) -m pytest -q -n auto tests/faults $(PYTEST_ARGS) || exit 1; done
 
 bench: venvs
 	FRAMEMIG_PYTHON_3_12=$(CURDIR)/.venv-3.12/bin/python \
