@@ -118,14 +118,25 @@ def test_pause_and_resume(env, fleet, tmp_path):
 
 
 def test_a_paused_program_can_be_migrated(env, fleet, tmp_path):
+    """... and stays paused where it arrives (it used to go on by itself), twice over: the
+    second move sends on the snapshot it came in, as it has not run since."""
     fleet.start_node("a", "3.11")
     fleet.start_node("b", "3.13")
+    fleet.start_node("c", "3.12")
     stop = tmp_path / "stop"
     program_id = fleet.run(FLEET / "counter.py", "a", stop)
+    fleet.wait_lines(program_id, 2)
     assert fleet.cli("pause", program_id).returncode == 0
-    moved = fleet.cli("migrate", program_id, "--to", "b")
-    assert moved.returncode == 0, (moved, fleet.node_logs())
-    fleet.wait_lines(program_id, len(fleet.output(program_id).splitlines()) + 2)  # on b
+    printed = len(fleet.output(program_id).splitlines())
+    for target in ("b", "c"):
+        moved = fleet.cli("migrate", program_id, "--to", target)
+        assert moved.returncode == 0, (moved, fleet.node_logs())
+        record = fleet.program(program_id)
+        assert (record["node"], record["status"]) == (target, "paused"), record
+    assert len(fleet.output(program_id).splitlines()) == printed  # it never ran meanwhile
+    assert fleet.cli("pause", program_id).returncode == 0  # paused already: said alike
+    assert fleet.cli("resume", program_id).returncode == 0
+    fleet.wait_lines(program_id, printed + 2)  # on c
     stop.touch()
     logs = fleet.cli("logs", program_id, "-f")
     assert logs.stdout == uninterrupted(env, FLEET / "counter.py", logs.stdout)

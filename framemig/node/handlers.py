@@ -56,7 +56,7 @@ def pause(node, args, answer):
     program = node.program(program_id)
     with program.lock:
         if program.status == "paused":
-            return {"id": program_id, "where": program.paused.reply.get("where")}
+            return {"id": program_id, "where": _where_paused(program)}
         _require_running(program)
         program.paused = client.ask(program.process.pid, "pause",
                                     timeout=float(args.get("timeout", 5.0)))
@@ -74,8 +74,12 @@ def resume(node, args, answer):
             return {"id": program_id, "held_s": 0.0, "note": "it was running"}
         if program.status != "paused":
             raise CommandFailed(f"program {program_id} is {program.status}, not paused")
-        reply = client.decide(program.paused, "resume")
-        program.paused.close()
+        if program.unreleased:  # it came paused from another node: it starts here now
+            program.go()
+            reply = {"held_s": None}
+        else:
+            reply = client.decide(program.paused, "resume")
+            program.paused.close()
         program.paused = None
         program.status = "running"
         program.save()
@@ -94,6 +98,12 @@ def kill(node, args, answer):
     while program.status not in ("exited", "moved") and time.monotonic() < deadline:
         time.sleep(0.02)
     return {"id": program_id, "exit_code": program.exit_code}
+
+
+def _where_paused(program) -> str | None:
+    if program.paused is not None:
+        return program.paused.reply.get("where")
+    return None  # arrived paused: where its snapshot stopped it
 
 
 def _require_running(program) -> None:

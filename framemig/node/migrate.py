@@ -11,6 +11,7 @@ and who may change them are in :mod:`framemig.bus.migration`.
 from __future__ import annotations
 
 import os
+import shutil
 import time
 
 from framemig import env
@@ -73,7 +74,8 @@ def _migrate(node, program: ManagedProgram, target: str, timeout: float) -> dict
         data = handle.read()
     os.unlink(path)
     migration_id = protocol.new_id()
-    record = {**program.record, "migrations": program.record.get("migrations", 0) + 1}
+    record = {**program.record, "migrations": program.record.get("migrations", 0) + 1,
+              "paused": was == "paused"}  # and it stays paused there
     node.with_redis(lambda conn: migration.offer(
         conn, migration_id, data, source=node.name, target=target, program=program.id,
         size=len(data), safe_point_ms=safe_point_ms, capture_ms=capture_ms,
@@ -101,7 +103,7 @@ def _migrate(node, program: ManagedProgram, target: str, timeout: float) -> dict
                                 f"program is lost")
         ticket.close()
         program.status = was if was == "paused" else "running"
-        if was == "paused":  # it stays paused: hold it again where it is
+        if was == "paused" and not program.unreleased:  # it stays paused: hold it again
             program.paused = client.ask(program.process.pid, "pause")
         node.with_redis(lambda conn: migration.acknowledge(conn, migration_id))
         program.save()
@@ -134,8 +136,24 @@ def _migrate(node, program: ManagedProgram, target: str, timeout: float) -> dict
             "python_to": facts.get("python_to")}
 
 
-def _decide(ticket: client.Ticket, decision: str) -> bool:
+class _Unreleased:
+    """The hold of a program that arrived paused and has not run here since: its copy is
+    the restored one, held before its first line, and its snapshot the one it came in."""
+
+    def __init__(self, program: ManagedProgram):
+        self.program = program
+        self.reply = {"capture_ms": 0.0, "write_ms": 0.0}
+
+    def close(self) -> None:
+        pass
+
+
+def _decide(ticket, decision: str) -> bool:
     """Tell the held copy; False if it is no longer there to be told."""
+    if isinstance(ticket, _Unreleased):
+        if decision == "commit":
+            ticket.program.cancel()
+        return ticket.program.alive()
     try:
         client.decide(ticket, decision)
     except (FramemigError, OSError):
@@ -145,6 +163,9 @@ def _decide(ticket: client.Ticket, decision: str) -> bool:
 
 def _hold(program: ManagedProgram, path: str, timeout: float) -> client.Ticket:
     """Freeze the program at a safe point with a snapshot at ``path``."""
+    if program.status == "paused" and program.unreleased:
+        shutil.copyfile(program.snapshot, path)
+        return _Unreleased(program)
     if program.status == "paused":
         ticket = program.paused
         client.decide(ticket, "capture", out=path)
@@ -312,6 +333,12 @@ def _adopt(node, migration_id: str, record: dict) -> None:
             switch_ms=_ms(time.monotonic() - ready))):
         return program.cancel()  # the source took the program back (it thought us gone)
     fault_point(node, "target-running")
+    if record.get("paused"):  # it was paused: it stays so, held before its first line
+        program.status, program.unreleased = "paused", True
+        program.running = True  # its process is the program's: its end is the program's
+        node.with_redis(lambda conn: conn.hset(protocol.migration_key(migration_id),
+                                               "started", str(time.time())))
+        return _take_over(node, program, record, migration_id, facts)
     try:
         program.go()
     except (OSError, FramemigError) as error:

@@ -104,6 +104,9 @@ class ManagedProgram:
         self.running = False  # a restored copy runs only after go(): until then it is not
         # the program yet, and what it prints (a refusal) is the node's, not the program's
         self.paused: client.Ticket | None = None
+        # arrived paused, and held since before its first line (node/migrate.py)
+        self.unreleased = False
+        self.snapshot: str | None = None  # the snapshot it was restored from
         self.lock = threading.RLock()  # one command at a time per program
         self._ps: psutil.Process | None = None
         self._pumps: list[threading.Thread] = []
@@ -135,6 +138,7 @@ class ManagedProgram:
         process, already started and loaded, saves most of the time; without one a new
         process is started for it. ``program_dir`` holds this node's copy of the program's
         files: the program runs from there if they are the ones it was captured with."""
+        self.snapshot = snapshot
         if standby is None:
             standby = Standby(self.node, os.path.dirname(snapshot))
         self._attach(standby.process)
@@ -154,6 +158,7 @@ class ManagedProgram:
         return self.process is not None and self.process.poll() is None
 
     def go(self) -> None:
+        self.unreleased = False
         self.running = True
         os.write(self._go_fd, b"g")
         os.close(self._go_fd)
