@@ -226,6 +226,11 @@ def test_a_killed_node_vanishes_and_takes_its_programs(fleet, tmp_path):
     fleet.wait_for(lambda: "doomed" not in fleet.names(), "the dead node to vanish",
                    timeout=15)
     assert wait_gone(pid), "a program outlived its node"
+    for command in ("kill", "migrate"):  # said plainly, not "no live node"
+        told = fleet.cli(command, program_id, *(["--to", "witness"] if command == "migrate"
+                                                else []))
+        assert told.returncode == 80, told
+        assert b"was on node doomed, which is gone" in told.stderr, told
 
 
 def test_sigterm_stops_programs_and_says_goodbye(fleet, tmp_path):

@@ -15,7 +15,7 @@ import time
 import redis
 
 from framemig.bus import protocol
-from framemig.errors import NoSuchProgram
+from framemig.errors import NoSuchNode, NoSuchProgram
 
 NODE_TTL = 5  # seconds a record lives without a heartbeat
 HEARTBEAT = 1.0
@@ -86,8 +86,12 @@ def program(conn: redis.Redis, program_id: str) -> dict | None:
 
 
 def owner(conn: redis.Redis, program_id: str) -> str:
-    """The node a program runs on; NoSuchProgram if the fleet does not know it."""
+    """The node a program runs on; NoSuchProgram if the fleet does not know it, NoSuchNode
+    (saying so) if that node is gone."""
     record = program(conn, program_id)
     if record is None:
         raise NoSuchProgram(f"no program {program_id} in the fleet")
+    if node(conn, record["node"]) is None:
+        raise NoSuchNode(f"program {program_id} was on node {record['node']}, which is gone: "
+                         f"the program went with it")
     return record["node"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import signal
 import sys
 import time
 
@@ -62,7 +63,7 @@ def ps_command(redis_url, as_json):
     for program in programs:
         status = program["status"]
         if status == "exited":
-            status = f"exited ({program.get('exit_code')})"
+            status = _ended(program.get("exit_code"))
         rows.append((program["id"], program["name"], program["node"], status,
                      f"{program.get('cpu_percent', 0):.0f}%", size(program.get("rss", 0), short=True),
                      ago(program.get("uptime", 0)), str(program.get("migrations", 0))))
@@ -176,3 +177,15 @@ def logs_command(program_id, follow, redis_url, as_json):
             target.flush()
     except KeyboardInterrupt:
         pass
+
+
+def _ended(code) -> str:
+    """``exited (0)``, ``failed (1)``, ``killed (SIGKILL)``: how a program ended."""
+    if not isinstance(code, int) or code == 0:
+        return f"exited ({code})"
+    if code > 0:
+        return f"failed ({code})"
+    try:
+        return f"killed ({signal.Signals(-code).name})"
+    except ValueError:
+        return f"killed ({-code})"

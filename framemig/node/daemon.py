@@ -57,7 +57,9 @@ class Node:
         self.stopped = threading.Event()
         self._changed = threading.Event()  # a program changed: heartbeat now, not later
         self.started = time.time()
-        self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=16,
+        # a command holds its worker as long as it runs (an adoption: its whole restore);
+        # enough of them that 32 migrations to one node at once all find one
+        self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=64,
                                                           thread_name_prefix="command")
         self._signals = 0
         self._standby = None  # a restore process kept ready (programs.Standby)

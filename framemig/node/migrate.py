@@ -84,7 +84,7 @@ def _migrate(node, program: ManagedProgram, target: str, timeout: float) -> dict
     try:
         node.with_redis(lambda conn: protocol.send(
             conn, target, Command.ADOPT, {"migration_id": migration_id, "record": record},
-            timeout=10))
+            timeout=30))
         outcome = _settle(node, migration_id, target, program.id)
     except FramemigError as error:
         node.with_redis(lambda conn: migration.move(

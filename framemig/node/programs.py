@@ -264,7 +264,8 @@ class ManagedProgram:
     def figures(self) -> dict:
         info = {"id": self.id, "name": self.record["name"], "status": self.status,
                 "pid": self.process.pid if self.process else None,
-                "uptime": round(time.time() - self.record.get("created", self.started), 1),
+                "uptime": round((getattr(self, "ended_at", None) or time.time()) -
+                                self.record.get("created", self.started), 1),
                 "migrations": self.record.get("migrations", 0), "exit_code": self.exit_code,
                 "cpu_percent": 0.0, "rss": 0}
         if self._ps is not None and self.status in ("running", "paused", "migrating", "held"):
