@@ -46,11 +46,12 @@ test-slow: venvs
 	FRAMEMIG_PYTHON_3_13=$(CURDIR)/.venv-3.13/bin/python \
 	$(PY) -m pytest -q -n auto tests/test_thirdparty.py tests/test_syntax.py $(PYTEST_ARGS)
 
-# The fault-injection suite (tests/faults/, which make test runs once) again and again:
-# REPEAT rounds (default 10), stopping at the first failure.
+# The fault-injection suite (tests/faults/, whose short form make test runs once) again and
+# again, with its slow cases (32 migrations at once): REPEAT rounds (default 3), stopping
+# at the first failure.
 test-faults: venvs
-	for round in $$(seq $(or $(REPEAT),10)); do \
-	  FRAMEMIG_PYTHON_3_11=$(CURDIR)/$(PY) \
+	for round in $$(seq $(or $(REPEAT),3)); do \
+	  FRAMEMIG_FAULTS_SLOW=1 FRAMEMIG_PYTHON_3_11=$(CURDIR)/$(PY) \
 	  FRAMEMIG_PYTHON_3_12=$(CURDIR)/.venv-3.12/bin/python \
 	  FRAMEMIG_PYTHON_3_13=$(CURDIR)/.venv-3.13/bin/python \
 	  $(PY) -m pytest -q -n auto tests/faults $(PYTEST_ARGS) || exit 1; done

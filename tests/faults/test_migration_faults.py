@@ -14,6 +14,7 @@ import signal
 import threading
 
 import psutil
+import pytest
 
 from tests.fleet_harness import wait_gone
 from tests.harness import PROGRAMS
@@ -155,3 +156,33 @@ def test_a_command_against_a_frozen_redis_fails_in_time(fleet, server):
         server.process.send_signal(signal.SIGCONT)
     assert listed.returncode == 78, listed
     assert listed.stderr.decode().count("\n") == 1, listed
+
+
+SLOW = os.environ.get("FRAMEMIG_FAULTS_SLOW") == "1"
+
+
+@pytest.mark.skipif(not SLOW, reason="make test-faults only")
+@pytest.mark.timeout(900)
+def test_thirty_two_migrations_at_once_to_one_node(env, fleet, tmp_path):
+    """32 programs moved to one node at the same moment all arrive (14 of 32 used to be
+    rolled back: the target's adopt timed out), each once."""
+    fleet.start_node("a", "3.11")
+    fleet.start_node("b", "3.12")
+    stop = tmp_path / "stop"
+    programs = [fleet.run(COUNTER, "a", stop) for _ in range(32)]
+    results: dict = {}
+    threads = [threading.Thread(target=lambda p=p: results.update(
+        {p: fleet.cli("migrate", p, "--to", "b", "--timeout", "60", timeout=600)}))
+        for p in programs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    failed = {p: r for p, r in results.items() if r.returncode != 0}
+    assert not failed, (list(failed.values())[:2], fleet.node_logs())
+    assert {fleet.program(p)["node"] for p in programs} == {"b"}
+    stop.touch()
+    for program_id in programs:
+        logs = fleet.cli("logs", program_id, "-f", timeout=120).stdout
+        steps = sum(1 for line in logs.splitlines() if line.startswith(b"step "))
+        assert logs == env.plain(COUNTER, str(steps)).stdout, logs[-300:]
