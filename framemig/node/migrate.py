@@ -272,8 +272,8 @@ def target(node, args, answer):
     migration_id, record = args.get("migration_id"), args.get("record")
     if not migration_id or not isinstance(record, dict) or "id" not in record:
         raise CommandFailed("adopt needs migration_id and record")
+    node.adopting.add(record["id"])  # (before the answer: the source may look at once)
     answer(accepted=True)
-    node.adopting.add(record["id"])  # the source asks our record while Redis forgot
     try:
         _adopt(node, migration_id, record)
     finally:
