@@ -61,6 +61,9 @@ def check(pid: int, timeout: float = 0.0, progress=None) -> dict:
             raise NoSuchProcess(f"process {pid} ended" + (" before it was ready" if waited
                                                           else ""))
         if record is None and not _on_its_way(pid):
+            if not psutil.pid_exists(pid) or _is_zombie(pid):  # it ended as we looked
+                raise NoSuchProcess(f"process {pid} ended" + (" before it was ready"
+                                                              if waited else ""))
             raise NotFramemig(f"process {pid} ({_name(pid)}) was not started by framemig")
         if time.monotonic() >= deadline:
             raise NoSafePoint(f"process {pid} ({_name(pid)}) was still starting after "
