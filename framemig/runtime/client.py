@@ -61,6 +61,12 @@ def check(pid: int, timeout: float = 0.0, progress=None) -> dict:
             raise NoSuchProcess(f"process {pid} ended" + (" before it was ready" if waited
                                                           else ""))
         if record is None and not _on_its_way(pid):
+            # a process that is ending has let its memory go, command line and all,
+            # before it turns zombie: give it a moment to be one
+            ending = time.monotonic() + 1.0
+            while _command_line(pid) == [] and time.monotonic() < ending and \
+                    psutil.pid_exists(pid) and not _is_zombie(pid):
+                time.sleep(_START_POLL)
             if not psutil.pid_exists(pid) or _is_zombie(pid):  # it ended as we looked
                 raise NoSuchProcess(f"process {pid} ended" + (" before it was ready"
                                                               if waited else ""))
@@ -72,6 +78,13 @@ def check(pid: int, timeout: float = 0.0, progress=None) -> dict:
             progress({"state": "starting"})
         waited = True
         time.sleep(_START_POLL)
+
+
+def _command_line(pid: int) -> list[str] | None:
+    try:
+        return psutil.Process(pid).cmdline()
+    except psutil.Error:
+        return None
 
 
 def _name(pid: int) -> str:
