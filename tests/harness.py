@@ -155,6 +155,7 @@ class Live:
     """A program running under ``framemig exec`` whose output the test reads as it comes."""
 
     def __init__(self, env: Env, version: str, program: Path, *args):
+        self.env, self.version = env, version
         self.process = env.popen(version, "exec", program, *args)
         self.lines: list[bytes] = []
 
@@ -173,6 +174,20 @@ class Live:
             if text in line:
                 return
         raise AssertionError(f"no {text!r} within {timeout} s")
+
+    def dump(self, out: Path, after: bytes | None = None, lines: int = 0) -> tuple[Run, Run]:
+        """``framemig dump --json`` it once it has printed ``after`` (or ``lines`` lines);
+        the dump must succeed. Returns the dump and the program's whole run."""
+        try:
+            if after is not None:
+                self.wait_for(after)
+            while len(self.lines) < lines:
+                self.wait_for(b"")
+            dump = self.env.framemig(self.version, "dump", self.pid, "-o", out, "--json")
+            assert dump.returncode == 0, dump
+            return dump, self.finish()
+        finally:
+            self.kill()
 
     def finish(self, timeout: float = 60) -> Run:
         """The rest of the output, to the end. (Not communicate(): it reads the pipe's

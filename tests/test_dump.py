@@ -78,14 +78,8 @@ def test_leave_running_keeps_the_program_going(env):
 
 def test_tight_loop_is_stopped_and_continues(env):
     program, stop = PROGRAMS / "refuse" / "busy.py", env.tmp / "stop"
-    live = Live(env, "3.11", program, stop)
-    try:
-        live.wait_for(b"progress 2000000")
-        dump = env.framemig("3.11", "dump", live.pid, "-o", env.tmp / "s.json", "--json")
-        assert dump.returncode == 0, dump
-        first = live.finish()
-    finally:
-        live.kill()
+    dump, first = Live(env, "3.11", program, stop).dump(env.tmp / "s.json",
+                                                        after=b"progress 2000000")
     reply = json.loads(dump.stdout)
     assert reply["ok"] and reply["size"] > 0 and reply["where"].startswith("busy.py:")
     assert first.returncode == DUMPED
@@ -183,14 +177,7 @@ def test_dump_during_sleep_inside_a_library(env, tmp_path):
         "scheduler.enter(0, 1, job, (0,))\n"
         "scheduler.run()\n"
         "print('done', flush=True)\n")
-    live = Live(env, "3.11", program, stop)
-    try:
-        live.wait_for(b"job 1")
-        dump = env.framemig("3.11", "dump", live.pid, "-o", env.tmp / "s.json", "--json")
-        assert dump.returncode == 0, dump
-        first = live.finish()
-    finally:
-        live.kill()
+    dump, first = Live(env, "3.11", program, stop).dump(env.tmp / "s.json", after=b"job 1")
     assert first.returncode == DUMPED
     assert "sched.py:" in json.loads(dump.stdout)["where"]  # inside the library
     stop.touch()
@@ -213,15 +200,7 @@ def test_no_capture_inside_the_standard_library(env, tmp_path):
         "    ratio = difflib.SequenceMatcher(None, lines[0], lines[1]).ratio()\n"
         "    print(n, len(lines), round(ratio, 3), flush=True)\n"
         "    n += 1\n")
-    live = Live(env, "3.13", program, stop)
-    try:
-        while len(live.lines) < 3:
-            live.wait_for(b"")
-        dump = env.framemig("3.13", "dump", live.pid, "-o", env.tmp / "s.json", "--json")
-        assert dump.returncode == 0, dump
-        first = live.finish()
-    finally:
-        live.kill()
+    dump, first = Live(env, "3.13", program, stop).dump(env.tmp / "s.json", lines=3)
     assert first.returncode == DUMPED
     assert json.loads(dump.stdout)["where"].startswith("wrapping.py:"), dump.stdout
     stop.touch()

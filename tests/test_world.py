@@ -134,15 +134,7 @@ def test_parsers_dumped_while_they_run(env):
     standard library's frames run is made when they return (it was refused: "open file
     without a path", "_json.Encoder"), and the program goes on elsewhere."""
     program, stop = copied(env, "parsers.py"), env.tmp / "stop"
-    live = Live(env, "3.12", program, str(stop))
-    try:
-        while len(live.lines) < 3:
-            live.wait_for(b"")
-        dump = env.framemig("3.12", "dump", live.pid, "-o", env.tmp / "p.json", "--json")
-        assert dump.returncode == 0, dump
-        first = live.finish()
-    finally:
-        live.kill()
+    _dump, first = Live(env, "3.12", program, str(stop)).dump(env.tmp / "p.json", lines=3)
     assert first.returncode == DUMPED, first
     stop.touch()
     rest = env.framemig("3.11", "restore", env.tmp / "p.json")

@@ -24,7 +24,8 @@ from framemig.capture.world import World, is_framemig_file
 _reverse_indexes: dict[str, dict[int, str]] = {}
 
 
-def _resolve(module_name: str, qualname: str):
+def resolve_global(module_name: str, qualname: str):
+    """``module.a.b`` by name (the module imported if need be), or None."""
     module = sys.modules.get(module_name)
     if module is None:
         try:
@@ -142,10 +143,10 @@ def _by_name(obj) -> tuple[str, str] | None:
         candidates.insert(0, package)
     candidates += ["builtins", "types"]
     for candidate in candidates:
-        if qualname and _resolve(candidate, qualname) is obj:
+        if qualname and resolve_global(candidate, qualname) is obj:
             return candidate, qualname
         short = getattr(obj, "__name__", None)
-        if short and _resolve(candidate, short) is obj:
+        if short and resolve_global(candidate, short) is obj:
             return candidate, short
     return None
 

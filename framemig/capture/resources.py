@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import codecs
 import functools
-import hashlib
 import io
 import os
 import re
@@ -20,6 +19,7 @@ import weakref
 from framemig import env
 from framemig.capture import stdlib_forms
 from framemig.capture.refusal import Refused
+from framemig.snapshot.format import file_digest
 
 _LOCK = type(threading.Lock())
 _RLOCK = type(threading.RLock())
@@ -141,12 +141,8 @@ def _written_file(handle, name: str, mode: str, text: bool) -> dict:
     except (OSError, ValueError) as exc:
         raise Refused(f"is a file open for writing ({name!r}) whose position cannot be "
                       f"read: {exc}") from None
-    digest, size = hashlib.sha256(), 0
     try:
-        with open(name, "rb") as raw:
-            for block in iter(lambda: raw.read(1 << 20), b""):
-                digest.update(block)
-                size += len(block)
+        digest, size = file_digest(name)
     except OSError as exc:
         raise Refused(f"is a file open for writing ({name!r}) that cannot be read back: "
                       f"{exc.strerror}") from None
@@ -156,7 +152,7 @@ def _written_file(handle, name: str, mode: str, text: bool) -> dict:
             "newline": env.text_newline(handle) if text else None,
             "line_buffering": getattr(handle, "line_buffering", False),
             "written": {"pos": position, "size": size,
-                        "sha256": digest.hexdigest()}, "closed": False}
+                        "sha256": digest}, "closed": False}
 
 
 def _characters_read(handle, name: str, newline) -> int:

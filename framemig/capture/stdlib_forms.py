@@ -50,6 +50,7 @@ import weakref
 
 from framemig import env
 from framemig.capture import containers
+from framemig.capture.definitions import resolve_global
 from framemig.capture.refusal import Refused
 
 MATCH_TYPE = type(re.match("", ""))
@@ -233,7 +234,7 @@ def csv_writer_entry(enc, writer, index) -> dict:
 def lru_entry(enc, wrapper, index) -> dict:
     module, qualname = getattr(wrapper, "__module__", None), getattr(wrapper, "__qualname__", "")
     if isinstance(module, str) and module not in enc.world.program_modules and \
-            module in sys.modules and _attribute(sys.modules[module], qualname) is wrapper:
+            module in sys.modules and resolve_global(module, qualname) is wrapper:
         return {"t": "global", "module": module, "qualname": qualname}
     parameters = wrapper.cache_parameters()
     info = wrapper.cache_info()
@@ -248,12 +249,6 @@ def lru_entry(enc, wrapper, index) -> dict:
                           "results cannot be put back")
         result["cached"] = enc.child(entries, index, " (cached results)")
     return result
-
-
-def _attribute(owner, qualname: str):
-    for part in qualname.split("."):
-        owner = getattr(owner, part, None)
-    return owner
 
 
 @functools.lru_cache(maxsize=1)
@@ -313,24 +308,37 @@ def token_info_entry(enc, token, index) -> dict:
             "rest": enc.child(tuple(token)[1:], index, " (fields)")}
 
 
+def _csv_types(csv) -> dict:
+    return {type(csv.reader([])): csv_reader_entry,
+            type(csv.writer(io.StringIO())): csv_writer_entry}
+
+
+def _decimal_types(decimal) -> dict:
+    manager = type(decimal.localcontext())  # the C one (_pydecimal's is data)
+    return {manager: decimal_manager_entry} if manager.__module__ in ("decimal", "_decimal") \
+        else {}
+
+
+# module -> (what it must have, the forms for its types): the modules a program may block
+# (``sys.modules['csv'] = None``), which framemig never imports itself
+_LOADED_FORMS = {
+    "_csv": ("reader", _csv_types),
+    "tokenize": ("TokenInfo", lambda tokenize: {tokenize.TokenInfo: token_info_entry}),
+    "sqlite3": ("Connection", lambda sqlite3: {sqlite3.Connection: sqlite_entry}),
+    "decimal": ("localcontext", _decimal_types),
+}
+_registered: set[str] = set()
+
+
 def register_loaded(table: dict) -> None:
-    """Forms for the types of modules the program may have blocked (``sys.modules['csv']
-    = None``): framemig never imports them itself, and adds them once they are loaded."""
-    csv = sys.modules.get("_csv")
-    if csv is not None and hasattr(csv, "reader"):
-        table.setdefault(type(csv.reader([])), csv_reader_entry)
-        table.setdefault(type(csv.writer(io.StringIO())), csv_writer_entry)
-    tokenize = sys.modules.get("tokenize")
-    if tokenize is not None and hasattr(tokenize, "TokenInfo") and "token" in sys.modules:
-        table.setdefault(tokenize.TokenInfo, token_info_entry)
-    sqlite3 = sys.modules.get("sqlite3")
-    if sqlite3 is not None and hasattr(sqlite3, "Connection"):
-        table.setdefault(sqlite3.Connection, sqlite_entry)
-    decimal = sys.modules.get("decimal")
-    if decimal is not None and hasattr(decimal, "localcontext"):
-        manager = type(decimal.localcontext())
-        if manager.__module__ in ("decimal", "_decimal"):  # the C one (_pydecimal's is data)
-            table.setdefault(manager, decimal_manager_entry)
+    """Add the forms of the modules above to ``table`` once the program has loaded them
+    (once each: every encoder asks, trial encoders too)."""
+    for name, (needs, forms) in _LOADED_FORMS.items():
+        module = sys.modules.get(name)
+        if name not in _registered and module is not None and hasattr(module, needs):
+            _registered.add(name)
+            for kind, entry in forms(module).items():
+                table.setdefault(kind, entry)
 
 
 if _scanner_type() is not None:

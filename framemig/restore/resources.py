@@ -5,7 +5,6 @@ they cached, weak references."""
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import sys
 import threading
@@ -14,6 +13,7 @@ import weakref
 from framemig import env
 from framemig.errors import RestoreFailed
 from framemig.restore import stdlib_forms
+from framemig.snapshot.format import file_digest
 
 
 def stdio(d, n, e):
@@ -59,16 +59,12 @@ def _reopen_written(path: str, mode: str, e: dict):
     """A file that was open for writing, opened again where it is the same file, in its
     mode but without truncating it, at the position the program had reached."""
     written = e["written"]
-    digest, size = hashlib.sha256(), 0
     try:
-        with open(path, "rb") as raw:
-            for block in iter(lambda: raw.read(1 << 20), b""):
-                digest.update(block)
-                size += len(block)
+        digest, size = file_digest(path)
     except OSError as exc:
         raise RestoreFailed(f"file {path!r} (open for writing) is not here: "
                             f"{exc.strerror}") from None
-    if size != written.get("size") or digest.hexdigest() != written.get("sha256"):
+    if size != written.get("size") or digest != written.get("sha256"):
         raise RestoreFailed(f"file {path!r} (open for writing) is not here as the program "
                             f"left it")
     extra = {"encoding": e.get("encoding"), "errors": e.get("errors")} if e.get("text") else {}

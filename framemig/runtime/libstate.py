@@ -61,6 +61,26 @@ def _note_container(module: str, key: str, value) -> None:
         _containers[id(value)] = (module, key, value, value.copy())
 
 
+def _place(module, key: str):
+    """``(owner, name)`` of a library global, or of a class attribute (``Class:name``);
+    owner None if that class is not there (in this version of the library)."""
+    if ":" not in key:
+        return module, key
+    qualname, key = key.split(":", 1)
+    owner = module
+    for part in qualname.split("."):
+        owner = getattr(owner, part, None)
+    return (owner if isinstance(owner, type) else None), key
+
+
+def _current(module_name: str, key: str):
+    """What a library module's global or class attribute is now."""
+    owner, name = _place(sys.modules.get(module_name), key)
+    if isinstance(owner, type):
+        return vars(owner).get(name)
+    return getattr(owner, name, None)
+
+
 def _filled(now, then) -> bool:
     """Did a noted container's contents change (items compared by identity)?"""
     if len(now) != len(then):
@@ -121,6 +141,8 @@ def changed(program_modules) -> dict[str, dict[str, object]]:
     for module_name, key, container, then in list(_containers.values()):
         if module_name in program_modules or sys.modules.get(module_name) is None:
             continue
+        if _current(module_name, key) is not container:
+            continue  # rebound since: the new value travels as such (below), not this one
         if _filled(container, then):  # "+key": the contents of the library's own container
             found.setdefault(module_name, {})["+" + key] = container.copy()
     for name, base in list(_baselines.items()):
@@ -146,15 +168,10 @@ def apply(state: dict[str, dict[str, object]]) -> None:
         except Exception:
             continue  # a library this interpreter lacks: the program will say so itself
         for key, value in values.items():
-            owner = module
             contents = key.startswith("+")
-            key = key.lstrip("+")
-            if ":" in key:  # Class:attribute
-                qualname, key = key.split(":", 1)
-                for part in qualname.split("."):
-                    owner = getattr(owner, part, None)
-                if not isinstance(owner, type):
-                    continue  # the class is not there in this version of the library
+            owner, key = _place(module, key.lstrip("+"))
+            if owner is None:
+                continue  # the class is not there in this version of the library
             if contents:
                 _fill(getattr(owner, key, None), value)
             else:

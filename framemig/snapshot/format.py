@@ -55,6 +55,17 @@ def source_hash(text: str) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def file_digest(path: str) -> tuple[str, int]:
+    """``(sha256 hex digest, size)`` of the file at ``path``, read in blocks: how a file
+    open for writing is known to be the same file on the target. Raises OSError."""
+    digest, size = hashlib.sha256(), 0
+    with open(path, "rb") as raw:
+        for block in iter(lambda: raw.read(1 << 20), b""):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
 def _head(digest: str) -> bytes:
     head = json.dumps({"framemig": MAGIC, "format": FORMAT_VERSION, "checksum": digest})
     return head[:-1].encode("ascii") + b', "body": '

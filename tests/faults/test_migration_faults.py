@@ -34,19 +34,27 @@ def start_migration(fleet, program_id: str, target: str) -> tuple[threading.Thre
     return thread, result
 
 
-def counting_copies(program_id: str, fleet) -> list[int]:
-    """The pids of live processes running this program's counter, on any node."""
-    found = []
-    for process in psutil.process_iter(["pid", "cmdline", "status"]):
-        try:
-            line = " ".join(process.info["cmdline"] or [])
-        except psutil.Error:
-            continue
-        if process.info["status"] == psutil.STATUS_ZOMBIE:
-            continue
-        if ("counter.py" in line or "restore" in line) and str(fleet.env.tmp) in line:
-            found.append(process.info["pid"])
-    return found
+def migration_stopped_at(env, fleet, tmp_path, step: str, node: str, target_version: str):
+    """A counter running on node a, being moved to node b (on ``target_version``), with
+    ``node`` stopped at fault point ``step``. Returns (program id, stop file, migrate
+    thread, its result, the fault marker: unlink it to let the node go on)."""
+    env.extra["FRAMEMIG_FAULT_PAUSE"] = step
+    fleet.start_node("a", "3.11")
+    fleet.start_node("b", target_version)
+    stop = tmp_path / "stop"
+    program_id = fleet.run(COUNTER, "a", stop)
+    fleet.wait_lines(program_id, 3)
+    thread, result = start_migration(fleet, program_id, "b")
+    marker = fault_marker(fleet, node, step)
+    fleet.wait_for(marker.exists, f"node {node} to stop at {step}")
+    return program_id, stop, thread, result, marker
+
+
+def goes_on(env, fleet, program_id: str, stop) -> None:
+    """It prints two more lines where it runs now, and its whole output is unbroken."""
+    before = len(fleet.output(program_id).splitlines())
+    fleet.wait_lines(program_id, before + 2)
+    unbroken(env, fleet, program_id, stop)
 
 
 def unbroken(env, fleet, program_id: str, stop) -> None:
@@ -62,16 +70,9 @@ def test_program_killed_after_its_capture_still_moves(env, fleet, tmp_path):
     """The held copy dies once the snapshot is taken: the snapshot goes on to the target
     and runs there; `migrate` says it moved (it said "internal error ... No such
     process")."""
-    env.extra["FRAMEMIG_FAULT_PAUSE"] = "source-captured"
-    fleet.start_node("a", "3.11")
-    fleet.start_node("b", "3.12")
-    stop = tmp_path / "stop"
-    program_id = fleet.run(COUNTER, "a", stop)
-    fleet.wait_lines(program_id, 3)
+    program_id, stop, thread, result, marker = migration_stopped_at(
+        env, fleet, tmp_path, "source-captured", "a", "3.12")
     pid = fleet.program(program_id)["pid"]
-    thread, result = start_migration(fleet, program_id, "b")
-    marker = fault_marker(fleet, "a", "source-captured")
-    fleet.wait_for(marker.exists, "the source to stop after the capture")
     os.kill(pid, signal.SIGKILL)
     assert wait_gone(pid)
     marker.unlink()
@@ -80,23 +81,14 @@ def test_program_killed_after_its_capture_still_moves(env, fleet, tmp_path):
     assert moved.returncode == 0, (moved, fleet.node_logs())
     fleet.wait_for(lambda: (fleet.program(program_id) or {}).get("node") == "b",
                    "the program to run on b")
-    before = len(fleet.output(program_id).splitlines())
-    fleet.wait_lines(program_id, before + 2)
-    unbroken(env, fleet, program_id, stop)
+    goes_on(env, fleet, program_id, stop)
 
 
 def test_target_copy_killed_when_ready_rolls_back(env, fleet, tmp_path):
     """The target's restored copy dies after it said ready: the source's copy goes on
     (it was lost, and `migrate` said "moved")."""
-    env.extra["FRAMEMIG_FAULT_PAUSE"] = "target-ready"
-    fleet.start_node("a", "3.11")
-    fleet.start_node("b", "3.13")
-    stop = tmp_path / "stop"
-    program_id = fleet.run(COUNTER, "a", stop)
-    fleet.wait_lines(program_id, 3)
-    thread, result = start_migration(fleet, program_id, "b")
-    marker = fault_marker(fleet, "b", "target-ready")
-    fleet.wait_for(marker.exists, "the target to be ready")
+    program_id, stop, thread, result, marker = migration_stopped_at(
+        env, fleet, tmp_path, "target-ready", "b", "3.13")
     node_b = psutil.Process(fleet.nodes["b"].pid)
     restores = [child for child in node_b.children(recursive=True)
                 if "restore" in " ".join(child.cmdline())]
@@ -111,9 +103,7 @@ def test_target_copy_killed_when_ready_rolls_back(env, fleet, tmp_path):
     assert b"goes on on a" in moved.stderr, moved
     record = fleet.program(program_id)
     assert record["node"] == "a" and record["status"] == "running", record
-    before = len(fleet.output(program_id).splitlines())
-    fleet.wait_lines(program_id, before + 2)
-    unbroken(env, fleet, program_id, stop)
+    goes_on(env, fleet, program_id, stop)
 
 
 def test_redis_restarted_empty_mid_migration_rolls_back(env, fleet, server, tmp_path):
@@ -121,15 +111,8 @@ def test_redis_restarted_empty_mid_migration_rolls_back(env, fleet, server, tmp_
     forgotten; the target drops its copy (it never ran), the source learns from the
     target's own record that it has none and goes on, and the fleet knows the program
     again (it was frozen 600 s, then two copies ran)."""
-    env.extra["FRAMEMIG_FAULT_PAUSE"] = "target-ready"
-    fleet.start_node("a", "3.11")
-    fleet.start_node("b", "3.12")
-    stop = tmp_path / "stop"
-    program_id = fleet.run(COUNTER, "a", stop)
-    fleet.wait_lines(program_id, 3)
-    thread, result = start_migration(fleet, program_id, "b")
-    marker = fault_marker(fleet, "b", "target-ready")
-    fleet.wait_for(marker.exists, "the target to be ready")
+    program_id, stop, thread, result, marker = migration_stopped_at(
+        env, fleet, tmp_path, "target-ready", "b", "3.12")
     server.stop()
     server.start()
     marker.unlink()
