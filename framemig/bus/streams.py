@@ -15,6 +15,19 @@ the restored copy makes again; it had taken nothing, so nothing is taken twice.
 
 Values may be str, int, float, bool, None, bytes, and lists or dicts of them. Without
 framemig, under plain ``python``, the same calls work against ``REDIS_URL``.
+
+Publishing is idempotent. A publisher has an identity and counts what it has published;
+both are part of the program's state. A program resumed from an older checkpoint (its
+node died) publishes again what it had published after that checkpoint, with the same
+identity and the same numbers: one Lua script checks, in the same step as the XADD, the
+number the stream last took from that publisher (the hash ``<stream key>:pub``) and
+adds nothing it has already taken, answering with the id the entry got the first time.
+So an entry is in the stream exactly once after a failover that replays a span, and the
+stream keeps what the first copy published (a replay that computes other data for the
+same number does not replace it); any effect outside framemig's streams that the span
+had is made again: at-least-once. Copies restored from one capture are one publisher,
+so run only one of them. The hash keeps the last entry of the ``PUBLISHERS_KEPT`` most
+recently active publishers of a stream; one pushed out of it is no longer recognized.
 """
 
 from __future__ import annotations
@@ -23,6 +36,7 @@ import json
 import os
 import sys
 import time
+import uuid
 from typing import NamedTuple
 
 import redis
@@ -33,7 +47,10 @@ from framemig.runtime import sleep
 
 BLOCK_MS = 1000  # one XREAD waits at most this long (a capture request wakes it at once)
 MAXLEN = 10_000  # entries a stream keeps (approximately)
+PUBLISHERS_KEPT = 1000  # publishers a stream remembers (the least recently active go)
+REPLAY_SCAN = 10_000  # entries a replayed publish looks through for the id it got before
 _connections: dict[str, redis.Redis] = {}
+_publish_script = None
 
 
 def redis_url() -> str:
@@ -96,22 +113,131 @@ def _decode(fields: dict) -> dict:
     return data
 
 
-class Publisher:
-    """Appends to a stream; carries only the stream's name across a migration."""
+def publishers_key(name: str) -> str:
+    """The hash of a stream's publishers: identity -> "<seq> <entry id>" of the last entry
+    the stream took from it (see Publisher)."""
+    return f"{stream_key(name)}:pub"
 
-    def __init__(self, name: str, maxlen: int = MAXLEN):
+
+# KEYS: the stream, its publishers. ARGV: identity, seq, maxlen, hint (the id a replayed
+# publish just got, or ""), how many entries a replay may look through, how many
+# publishers to keep, then the entry's fields and values.
+PUBLISH_LUA = r"""
+local stream, publishers = KEYS[1], KEYS[2]
+local ident, seq, hint = ARGV[1], tonumber(ARGV[2]), ARGV[4]
+local budget, kept = tonumber(ARGV[5]), tonumber(ARGV[6])
+
+local function split(value, sep)
+  local at = string.find(value, sep, 1, true)
+  return string.sub(value, 1, at - 1), string.sub(value, at + 1)
+end
+
+-- this publisher's number for an entry, nil for another publisher's
+local function number_of(fields)
+  local p, q
+  for i = 1, #fields, 2 do
+    if fields[i] == 'p' then p = fields[i + 1] elseif fields[i] == 'q' then q = fields[i + 1] end
+  end
+  if p == ident then return tonumber(q) end
+end
+
+-- the id of this publisher's entry ``seq``, looking from ``from`` towards ``to``
+-- (forward: XRANGE; else XREVRANGE); nil if not met within the budget
+local function find(forward, from, to)
+  local command = forward and 'XRANGE' or 'XREVRANGE'
+  while budget > 0 do
+    local count = math.min(budget, 100)
+    local entries = redis.call(command, stream, from, to, 'COUNT', count)
+    for _, entry in ipairs(entries) do
+      local q = number_of(entry[2])
+      if q == seq then return entry[1] end
+      if q and ((forward and q > seq) or (not forward and q < seq)) then return nil end
+    end
+    budget = budget - #entries
+    if #entries < count then return nil end
+    from = '(' .. entries[#entries][1]
+  end
+end
+
+local function make_room()
+  local all = redis.call('HGETALL', publishers)
+  local rows = {}
+  for i = 1, #all, 2 do
+    local _, id = split(all[i + 1], ' ')
+    local ms, n = split(id, '-')
+    rows[#rows + 1] = {tonumber(ms), tonumber(n), all[i]}
+  end
+  table.sort(rows, function(a, b) return a[1] < b[1] or (a[1] == b[1] and a[2] < b[2]) end)
+  for i = 1, #rows - math.floor(kept * 9 / 10) do
+    redis.call('HDEL', publishers, rows[i][3])
+  end
+end
+
+local last = redis.call('HGET', publishers, ident)
+if last then
+  local last_seq, last_id = split(last, ' ')
+  last_seq = tonumber(last_seq)
+  if seq == last_seq then return last_id end
+  if seq < last_seq then  -- a replay: add nothing, answer the id it got the first time
+    local id
+    if hint ~= '' then id = find(true, '(' .. hint, last_id) end
+    return id or find(false, last_id, '-') or ''
+  end
+elseif redis.call('HLEN', publishers) >= kept then
+  make_room()
+end
+local args = {'XADD', stream, 'MAXLEN', '~', ARGV[3], '*'}
+for i = 7, #ARGV do args[#args + 1] = ARGV[i] end
+args[#args + 1] = 'p'
+args[#args + 1] = ident
+args[#args + 1] = 'q'
+args[#args + 1] = ARGV[2]
+local id = redis.call(unpack(args))
+redis.call('HSET', publishers, ident, ARGV[2] .. ' ' .. id)
+return id
+"""
+
+
+class Publisher:
+    """Appends to a stream, idempotently; carries the stream's name, its own identity and
+    the number of entries it has published across a migration (or a failover).
+
+    ``publish`` numbers each entry (``seq``) and the stream takes each number of an
+    identity once: a copy restored from an older capture that publishes the same span
+    again adds nothing and gets the ids the entries got the first time. If that entry
+    is no longer in the stream (trimmed, deleted) or lies more than ``REPLAY_SCAN``
+    entries back, a replayed publish still adds nothing and returns "".
+    """
+
+    def __init__(self, name: str, maxlen: int = MAXLEN, ident: str | None = None,
+                 seq: int = 0):
         self.name, self.maxlen = name, maxlen
+        self.ident = uuid.uuid4().hex[:16] if ident is None else ident
+        self.seq = seq  # entries published (the number of the last one)
+        self._last_id = ""  # not carried: where a replay's next entry is looked for
 
     def publish(self, data: dict) -> str:
-        entry_id = _conn().xadd(stream_key(self.name), _encode(data), maxlen=self.maxlen,
-                                approximate=True)
-        return entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+        global _publish_script
+        conn = _conn()
+        if _publish_script is None:
+            _publish_script = conn.register_script(PUBLISH_LUA)
+        self.seq += 1  # before the call: a retried call (redis-py retries) is the same one
+        fields = _encode(data)
+        args = [self.ident, self.seq, self.maxlen, self._last_id, REPLAY_SCAN,
+                PUBLISHERS_KEPT]
+        for name, value in fields.items():
+            args += [name, value]
+        entry_id = _text(_publish_script(keys=[stream_key(self.name),
+                                               publishers_key(self.name)],
+                                         args=args, client=conn))
+        self._last_id = entry_id
+        return entry_id
 
     def __reduce__(self):
-        return (Publisher, (self.name, self.maxlen))
+        return (Publisher, (self.name, self.maxlen, self.ident, self.seq))
 
     def __repr__(self):
-        return f"<framemig publisher {self.name!r}>"
+        return f"<framemig publisher {self.name!r} {self.ident} at {self.seq}>"
 
 
 class Reader:
