@@ -24,3 +24,20 @@ def ago(seconds: float) -> str:
     if seconds < 86400:
         return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
     return f"{seconds // 86400}d{seconds % 86400 // 3600:02d}h"
+
+
+def seconds(text: str) -> float:
+    """``"5s"``, ``"1.5m"``, ``"2h"``, ``"30"`` (seconds) -> seconds; ValueError if not a
+    duration."""
+    text = str(text).strip().lower()
+    scale = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
+    for suffix in ("ms", "s", "m", "h"):
+        if text.endswith(suffix):
+            number, factor = text[:-len(suffix)], scale[suffix]
+            break
+    else:
+        number, factor = text, 1
+    value = float(number) * factor
+    if value < 0 or value != value:
+        raise ValueError(f"{text!r} is not a duration")
+    return value

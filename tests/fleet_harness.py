@@ -122,6 +122,15 @@ class Fleet:
                       f"{program_id} to run")
         return program_id
 
+    def run_with(self, program: Path, node: str, stop: Path, *options) -> str:
+        """``run`` with options (``--checkpoint-every 1s``) and a stop file argument."""
+        run = self.cli("run", program, "--on", node, "--json", *options, "--", stop)
+        assert run.returncode == 0, run
+        program_id = json.loads(run.stdout)["id"]
+        self.wait_for(lambda: (self.program(program_id) or {}).get("status") == "running",
+                      f"{program_id} to run")
+        return program_id
+
     def output(self, program_id: str) -> bytes:
         """What the program has printed so far, wherever it ran."""
         return self.cli("logs", program_id).stdout

@@ -73,9 +73,11 @@ def fetch(conn, key: str) -> dict | None:
     return None if raw is None else json.loads(raw)
 
 
-def submit(conn, node: str, path: str, args: list[str], timeout: float = 30.0) -> dict:
+def submit(conn, node: str, path: str, args: list[str], timeout: float = 30.0,
+           **options) -> dict:
     """Start the program at ``path`` on ``node``: its files go to Redis under a fresh id,
-    the node fetches them and runs it. Returns the node's reply (id, pid)."""
+    the node fetches them and runs it. Returns the node's reply (id, pid). ``options``
+    go with the command (``checkpoint_every``, ``require``)."""
     import json
 
     from framemig.bus import protocol
@@ -87,5 +89,5 @@ def submit(conn, node: str, path: str, args: list[str], timeout: float = 30.0) -
     conn.set(key, json.dumps(packed), ex=TTL)
     name = os.path.basename(os.path.abspath(path))
     return protocol.send(conn, node, Command.RUN, {
-        "program_id": program_id, "name": name, "bundle_key": key, "args": list(args)},
-        timeout=timeout)
+        "program_id": program_id, "name": name, "bundle_key": key, "args": list(args),
+        **options}, timeout=timeout)

@@ -18,7 +18,19 @@ Keys and channels (all under ``framemig:``):
 ``bundle:<id>``                    the program's sources, shipped by ``run``
 ``snapshot:<migration id>``        a snapshot in transit, kept until the target has it
 ``migration:<migration id>``       hash: the state of one migration (see migration.py)
+``programs``                       set: the ids of every program the fleet lists
+``owner:<id>``                     hash: the program's owner node, its instance, its
+                                   fencing epoch (see ownership.py)
+``checkpoint:<id>``                hash: the program's last checkpoint (checkpoints.py)
+``cordoned``                       set: nodes that take no new programs (drain)
+``stream:<name>``                  a data stream (streams.py)
+``stream-publishers:<name>``       hash: its publishers' last sequence numbers
 =================================  =======================================================
+
+A program may run only on the node that owns it at its current epoch: migrations hand
+the epoch on, a failover takes it from a dead node, and a copy whose epoch moved on
+ends (ownership.py). Programs' output carries markers: ``exit`` (its end),
+``failover`` (where a failover resumed it), ``lost``.
 """
 
 from __future__ import annotations
@@ -83,6 +95,8 @@ class Command(enum.StrEnum):
     KILL = "kill"  # program id -> end it
     MIGRATE = "migrate"  # program id, target node -> move it there
     ADOPT = "adopt"  # (node to node) migration id -> take over a migrating program
+    CHECKPOINT = "checkpoint"  # program id -> save its state into Redis now
+    FORGET = "forget"  # program id -> drop an ended program from the node's list (rm)
 
 
 class BadCommand(Exception):

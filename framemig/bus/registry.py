@@ -17,9 +17,13 @@ import redis
 from framemig.bus import protocol
 from framemig.errors import NoSuchNode, NoSuchProgram
 
-NODE_TTL = 5  # seconds a record lives without a heartbeat
+NODE_TTL = 5  # seconds a record lives without a heartbeat: a node's lease
 HEARTBEAT = 1.0
 PROGRAM_TTL = 7 * 24 * 3600
+RETENTION = 600  # seconds an ended or lost program is still listed (``rm`` drops it now)
+PROGRAMS = f"{protocol.PREFIX}:programs"  # set: every program id the fleet lists
+CORDONED = f"{protocol.PREFIX}:cordoned"  # set: nodes that take no new programs
+ALIVE = ("running", "paused", "migrating", "held", "starting")
 
 
 def claim(conn: redis.Redis, record: dict) -> bool:
@@ -68,16 +72,71 @@ def nodes(conn: redis.Redis) -> list[dict]:
 
 
 def programs(conn: redis.Redis, node_records: list[dict] | None = None) -> list[dict]:
-    """Every program of the fleet with its live figures, and the node it runs on."""
+    """Every program of the fleet with its live figures, and the node it runs on; and
+    those whose node is gone (lost, recovering), and ended ones for a while."""
+    records = node_records if node_records is not None else nodes(conn)
+    listed = {i.decode() for i in conn.smembers(PROGRAMS)}
     found = []
-    for record in node_records if node_records is not None else nodes(conn):
+    for record in records:
         for program in record.get("programs", []):
-            found.append({**program, "node": record["name"]})
+            if program["id"] in listed:  # (``rm`` took it off the lists)
+                found.append({**program, "node": record["name"]})
+    found += orphans(conn, records)
     return sorted(found, key=lambda p: (p["node"], p["id"]))
 
 
 def save_program(conn: redis.Redis, record: dict) -> None:
-    conn.set(protocol.program_key(record["id"]), json.dumps(record), ex=PROGRAM_TTL)
+    with conn.pipeline(transaction=False) as pipe:
+        pipe.set(protocol.program_key(record["id"]), json.dumps(record), ex=PROGRAM_TTL)
+        pipe.sadd(PROGRAMS, record["id"])
+        pipe.execute()
+
+
+def forget_program(conn: redis.Redis, program_id: str) -> None:
+    """Drop a program from the fleet's lists (its record; its output stays until it
+    expires, or ``rm`` deletes it)."""
+    with conn.pipeline(transaction=False) as pipe:
+        pipe.delete(protocol.program_key(program_id))
+        pipe.srem(PROGRAMS, program_id)
+        pipe.execute()
+
+
+def program_records(conn: redis.Redis) -> list[dict]:
+    """The records of every program the fleet lists, wherever they are."""
+    ids = sorted(i.decode() for i in conn.smembers(PROGRAMS))
+    if not ids:
+        return []
+    raws = conn.mget([protocol.program_key(i) for i in ids])
+    return [json.loads(raw) for raw in raws if raw]
+
+
+def orphans(conn: redis.Redis, node_records: list[dict]) -> list[dict]:
+    """Programs whose record says they are on a node that is not there to list them:
+    lost with it, being resumed elsewhere from a checkpoint, or ended there and kept
+    a while (a node that stopped)."""
+    listed = {(p["id"]) for n in node_records for p in n.get("programs", [])}
+    found = []
+    now = time.time()
+    for record in program_records(conn):
+        if record["id"] in listed or record.get("status") == "moved":
+            continue
+        status = record.get("status")
+        if status in ALIVE:
+            status = "lost"  # its node is gone; a failover says otherwise when it runs
+        ended = record.get("ended_at")
+        if ended and now - ended > RETENTION:
+            continue
+        found.append({"id": record["id"], "name": record.get("name", "?"), "status": status,
+                      "node": record.get("node", "?"), "pid": None, "rss": 0,
+                      "cpu_percent": 0.0, "exit_code": record.get("exit_code"),
+                      "uptime": round((ended or now) - record.get("created", now), 1),
+                      "migrations": record.get("migrations", 0),
+                      "reason": record.get("reason"), "recovered": record.get("recovered")})
+    return found
+
+
+def cordoned(conn: redis.Redis) -> set[str]:
+    return {n.decode() for n in conn.smembers(CORDONED)}
 
 
 def program(conn: redis.Redis, program_id: str) -> dict | None:
@@ -91,7 +150,13 @@ def owner(conn: redis.Redis, program_id: str) -> str:
     record = program(conn, program_id)
     if record is None:
         raise NoSuchProgram(f"no program {program_id} in the fleet")
+    if record.get("status") == "recovering":
+        raise NoSuchNode(f"program {program_id} is being resumed on {record['node']} from its "
+                         f"checkpoint (its node {record.get('recovered', {}).get('from')} died);"
+                         f" try again in a moment")
+    if record.get("status") == "lost":
+        raise NoSuchNode(f"program {program_id} is lost: {record.get('reason', 'its node died')}")
     if node(conn, record["node"]) is None:
-        raise NoSuchNode(f"program {program_id} was on node {record['node']}, which is gone: "
-                         f"the program went with it")
+        raise NoSuchNode(f"program {program_id} was on node {record['node']}, which is gone; "
+                         f"it is resumed from its checkpoint on another node, if it has one")
     return record["node"]

@@ -20,7 +20,7 @@ Publishing is idempotent. A publisher has an identity and counts what it has pub
 both are part of the program's state. A program resumed from an older checkpoint (its
 node died) publishes again what it had published after that checkpoint, with the same
 identity and the same numbers: one Lua script checks, in the same step as the XADD, the
-number the stream last took from that publisher (the hash ``<stream key>:pub``) and
+number the stream last took from that publisher (the hash ``framemig:stream-publishers:<name>``) and
 adds nothing it has already taken, answering with the id the entry got the first time.
 So an entry is in the stream exactly once after a failover that replays a span, and the
 stream keeps what the first copy published (a replay that computes other data for the
@@ -42,7 +42,7 @@ from typing import NamedTuple
 import redis
 
 from framemig.bus import connection
-from framemig.bus.protocol import stream_key
+from framemig.bus.protocol import PREFIX, stream_key
 from framemig.runtime import sleep
 
 BLOCK_MS = 1000  # one XREAD waits at most this long (a capture request wakes it at once)
@@ -116,7 +116,7 @@ def _decode(fields: dict) -> dict:
 def publishers_key(name: str) -> str:
     """The hash of a stream's publishers: identity -> "<seq> <entry id>" of the last entry
     the stream took from it (see Publisher)."""
-    return f"{stream_key(name)}:pub"
+    return f"{PREFIX}:stream-publishers:{name}"  # (not under stream:, where a name could be)
 
 
 # KEYS: the stream, its publishers. ARGV: identity, seq, maxlen, hint (the id a replayed

@@ -34,6 +34,10 @@ COMMANDS = {
     "kill": "framemig.cli.fleet_cmds:kill_command",
     "migrate": "framemig.cli.fleet_cmds:migrate_command",
     "logs": "framemig.cli.fleet_cmds:logs_command",
+    "checkpoint": "framemig.cli.fleet_ops:checkpoint_command",
+    "drain": "framemig.cli.fleet_ops:drain_command",
+    "uncordon": "framemig.cli.fleet_ops:uncordon_command",
+    "rm": "framemig.cli.fleet_ops:rm_command",
     "top": "framemig.cli.top_cmd:top_command",
 }
 
@@ -62,4 +66,6 @@ def cli():
     and continue it in another process or on another machine with `framemig restore`.
     Run node daemons with `framemig node` and move programs between them with
     `framemig run`, `ps`, `migrate`, `logs`; watch and steer them with `framemig top`.
+    Programs are checkpointed and resumed elsewhere when their node dies; `framemig
+    drain` empties a node for maintenance.
     """

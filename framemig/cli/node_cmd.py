@@ -6,6 +6,7 @@ import socket
 
 import click
 
+from framemig import units
 from framemig.bus import connection, private
 from framemig.cli.output import err_console, expected_failures
 from framemig.node.daemon import Node
@@ -29,16 +30,30 @@ def _labels(pairs: tuple[str, ...]) -> dict:
 @click.option("--label", "labels", multiple=True, metavar="KEY=VALUE",
               help="A label to show in the registry (repeatable).")
 @click.option("--workdir", default=None, metavar="DIR", help="Where programs live.")
+@click.option("--checkpoint-every", "every", default="30s", show_default=True,
+              metavar="DURATION",
+              help="How often programs that do not say otherwise are checkpointed for "
+                   "failover (stretched so that checkpoints pause a program at most 1% of "
+                   "its time; 0: never).")
 @expected_failures
-def node_command(redis_url, name, labels, workdir):
-    """Run a node daemon: register this device and run programs on the fleet's say-so."""
+def node_command(redis_url, name, labels, workdir, every):
+    """Run a node daemon: register this device and run programs on the fleet's say-so.
+
+    The first SIGTERM or Ctrl-C drains it (its programs move to other nodes), or, with no
+    other node, ends its programs gently; a second one forces."""
+    try:
+        every = units.seconds(every)
+    except ValueError:
+        raise click.BadParameter(f"{every!r} is not a duration (30s, 2m, 0)",
+                                 param_hint="--checkpoint-every") from None
     url, origin = connection.resolve(redis_url)
     if origin == "default" and not connection.answers(url):
         url = private.start()
         err_console().print(f"[yellow]no Redis at {connection.DEFAULT_URL}: started a private "
                           f"one at {url}[/] (stop it with `framemig redis stop`)",
                           soft_wrap=True)
-    node = Node(url, name or socket.gethostname(), _labels(labels), workdir)
+    node = Node(url, name or socket.gethostname(), _labels(labels), workdir,
+                checkpoint_every=every)
     raise SystemExit(node.run())
 
 

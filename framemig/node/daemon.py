@@ -4,8 +4,15 @@ It registers in Redis and keeps its record alive with a heartbeat, listens for c
 on its channel, and runs programs as child processes. Like rq's workers: the record and
 its expiry are written together at birth and renewed at each heartbeat, a name that is
 alive is refused, a death record is written on a clean exit, and teardown happens in
-``finally``. The first SIGTERM stops taking work and ends the programs cleanly; a second
-one forces. If Redis goes away after start-up, the node keeps retrying with backoff.
+``finally``. If Redis goes away after start-up, the node keeps retrying with backoff.
+
+The record is the node's lease: while it lives, the node owns its programs (at their
+epochs, :mod:`framemig.bus.ownership`). Each heartbeat checks those epochs and ends a copy
+that was resumed elsewhere; the fence (:mod:`framemig.node.fence`) stops the programs of
+a node that cannot renew its lease before other nodes may resume them. Beside the
+heartbeat run the checkpoints (:mod:`framemig.node.checkpoints`) and the failover watch
+(:mod:`framemig.node.failover`). The first SIGTERM drains the node — its programs move
+to other nodes — or, with nowhere to go, ends them gently; a second one forces.
 """
 
 from __future__ import annotations
@@ -17,22 +24,27 @@ import os
 import platform
 import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 import traceback
+import uuid
 
 import psutil
 import redis
 
 from framemig import __version__, env
-from framemig.bus import bundle, connection, logs, protocol, registry
+from framemig.bus import bundle, checkpoints, connection, logs, ownership, protocol, registry
 from framemig.errors import CommandFailed, ExitCode, FramemigError, NameTaken, NoSuchProgram
-from framemig.node import handlers
+from framemig.node import checkpoints as node_checkpoints
+from framemig.node import drain, fence, handlers
+from framemig.node.failover import Failover
 
 BACKOFF = (0.5, 1, 2, 4, 8)
 RENEW = 3600  # seconds between renewals of the expiry of the programs' records and bundles
+FENCE_AFTER = registry.NODE_TTL - 2.0  # unrenewed for this long, the programs are stopped
 
 
 def log(message: str) -> None:
@@ -41,11 +53,17 @@ def log(message: str) -> None:
 
 
 class Node:
-    def __init__(self, url: str, name: str, labels: dict, workdir: str | None = None):
+    def __init__(self, url: str, name: str, labels: dict, workdir: str | None = None,
+                 checkpoint_every: float = node_checkpoints.DEFAULT_EVERY):
         self.url = url
         self.name = name
         self.labels = labels
+        self.instance = uuid.uuid4().hex[:12]  # this process: a restarted node is another
+        self.checkpoint_every = checkpoint_every
+        self.cordoned = False  # takes no new programs (drain, uncordon)
+        self.draining = False
         self.workdir = workdir or tempfile.mkdtemp(prefix=f"framemig-node-{name}-")
+        os.makedirs(self.workdir, exist_ok=True)
         # The node and its programs must agree on where programs register and are asked.
         os.environ["FRAMEMIG_RUN_DIR"] = os.path.join(self.workdir, "run")
         os.environ["FRAMEMIG_CACHE_DIR"] = os.path.join(self.workdir, "cache")
@@ -55,6 +73,8 @@ class Node:
         self.adopting: set[str] = set()  # ids of programs being adopted (node/migrate.py)
         self.stopping = threading.Event()
         self.stopped = threading.Event()
+        self._released = threading.Event()  # the record is gone: no heartbeat writes it again
+        self._record_lock = threading.Lock()
         self._changed = threading.Event()  # a program changed: heartbeat now, not later
         self.started = time.time()
         # a command holds its worker as long as it runs (an adoption: its whole restore);
@@ -66,7 +86,13 @@ class Node:
         self._standby_lock = threading.Lock()
         self._renewed = time.monotonic()  # when the programs' records were last renewed
         self._redis_run_id = None  # Redis' run id: a new one means it restarted, empty
+        self._fence: subprocess.Popen | None = None
+        self.renewed = time.monotonic()  # the last heartbeat whose epochs were checked
+        self._lease = os.path.join(self.workdir, "lease")
         psutil.cpu_percent(None)
+
+    def log(self, message: str) -> None:
+        log(message)
 
     # --- life -------------------------------------------------------------------------------
 
@@ -82,8 +108,10 @@ class Node:
         facts = self.facts()
         log(f"node {self.name} up: {facts['python']} on {facts['arch']}, {facts['cpus']} CPUs, "
             f"Redis {connection.redacted(self.url)}, programs in {self.workdir}")
+        self._start_fence()
         threads = [threading.Thread(target=self._heartbeat, name="heartbeat", daemon=True),
-                   threading.Thread(target=self._listen, name="listener", daemon=True)]
+                   threading.Thread(target=self._listen, name="listener", daemon=True),
+                   node_checkpoints.Checkpointer(self), Failover(self)]
         for thread in threads:
             thread.start()
         self.pool.submit(self._prepare_standby)
@@ -103,10 +131,26 @@ class Node:
             log(f"node {self.name}: forced to stop")
             for program in list(self.programs.values()):
                 if program.process and program.process.poll() is None:
-                    program.process.kill()
+                    program.kill()
             os._exit(ExitCode.OK)
 
+    def _start_fence(self) -> None:
+        self._write_lease(time.monotonic())
+        self._fence = subprocess.Popen([sys.executable, fence.__file__, self._lease,
+                                        str(os.getpid())], stdin=subprocess.DEVNULL)
+
+    def _write_lease(self, renewed: float) -> None:
+        with self.programs_lock:
+            groups = [p.process.pid for p in self.programs.values()
+                      if p.process is not None and p.process.poll() is None]
+        partial = self._lease + ".new"
+        with open(partial, "w") as handle:
+            json.dump({"renewed": renewed, "limit": FENCE_AFTER, "groups": groups}, handle)
+        os.replace(partial, self._lease)
+
     def _shutdown(self) -> None:
+        if self._signals == 1 and not self.draining:
+            drain.on_stop(self)  # programs go to other nodes, if any can take them
         self.pool.shutdown(wait=False, cancel_futures=True)
         with self._standby_lock:
             standby, self._standby = self._standby, None
@@ -116,13 +160,21 @@ class Node:
             if program.status in ("running", "paused", "held", "migrating", "starting"):
                 log(f"stopping {program.id} ({program.record['name']})")
                 program.moved_away = program.status == "held"
-                program.terminate()
+                program.terminate(gently=True)
+        deadline = time.monotonic() + 5  # their last words reach Redis before we go
+        for program in list(self.programs.values()):
+            while program.status in registry.ALIVE and time.monotonic() < deadline:
+                time.sleep(0.02)
+        with self._record_lock:
+            self._released.set()
         try:
             self.with_redis(lambda conn: registry.release(conn, self.name), attempts=2)
             self.with_redis(lambda conn: protocol.announce(conn, "node_down", node=self.name,
                                                            reason="stopped"), attempts=2)
         except redis.RedisError:
             pass
+        if self._fence is not None:
+            self._fence.terminate()  # (it ignores SIGTERM: it ends when it sees us gone)
         self.stopped.set()
         log(f"node {self.name} down")
 
@@ -153,7 +205,7 @@ class Node:
             "arch": platform.machine(), "python": env.describe(),
             "python_version": list(sys.version_info[:3]), "cpus": os.cpu_count(),
             "memory_total": memory.total, "labels": self.labels, "pid": os.getpid(),
-            "framemig": __version__,
+            "framemig": __version__, "instance": self.instance,
             "started": datetime.datetime.fromtimestamp(self.started, datetime.UTC)
             .isoformat(timespec="seconds"),
         }
@@ -162,28 +214,39 @@ class Node:
         memory = psutil.virtual_memory()
         with self.programs_lock:
             programs = [p.figures() for p in self.programs.values() if p.status != "moved"]
-        return {**self.facts(), "status": "stopping" if self.stopping.is_set() else "up",
+        status = "stopping" if self.stopping.is_set() else "draining" if self.draining else \
+            "cordoned" if self.cordoned else "up"
+        return {**self.facts(), "status": status, "checkpoint_every": self.checkpoint_every,
                 "heartbeat": time.time(), "cpu_percent": psutil.cpu_percent(None),
                 "memory_percent": memory.percent, "memory_used": memory.total - memory.available,
                 "programs": programs, "adopting": sorted(self.adopting)}
 
     def _heartbeat(self) -> None:
         failures = 0
-        while not self.stopping.is_set():
+        while not self._released.is_set():  # also while a stopping node drains
             try:
-                registry.heartbeat(self.conn, self.record())
+                renewed = time.monotonic()
+                with self._record_lock:
+                    if self._released.is_set():
+                        return
+                    registry.heartbeat(self.conn, self.record())
                 if failures:
                     log("Redis is back; node record renewed")
                     protocol.announce(self.conn, "node_up", node=self.name)
                 failures = 0
                 self._republish_if_forgotten()
+                self._check_epochs()
+                self.renewed = renewed  # (a program's output waits for this: programs.py)
+                self._write_lease(renewed)
+                self._unfence()
+                self.cordoned = self.name in registry.cordoned(self.conn) or self.draining
                 self._forget_finished()
                 self._renew_programs()
             except (redis.ConnectionError, redis.TimeoutError) as exc:
                 failures += 1
                 pause = BACKOFF[min(failures - 1, len(BACKOFF) - 1)]
                 log(f"heartbeat failed ({str(exc).splitlines()[0]}); retrying in {pause} s")
-                self.stopping.wait(pause)
+                self._released.wait(pause)
                 continue
             self._changed.wait(registry.HEARTBEAT)
             self._changed.clear()
@@ -202,8 +265,61 @@ class Node:
             alive = [p for p in self.programs.values()
                      if p.status in ("running", "paused", "migrating", "held")]
         for program in alive:
+            ownership.reclaim(self.conn, program.id, self.name, self.instance, program.epoch)
             program.save()
+        if self.cordoned:
+            self.conn.sadd(registry.CORDONED, self.name)
         log(f"Redis restarted: the records of {len(alive)} program(s) written again")
+
+    def _check_epochs(self) -> None:
+        """End the copies whose epoch has moved on (resumed elsewhere while this node was
+        thought dead); write the owner again where Redis has forgotten it."""
+        with self.programs_lock:
+            mine = [p for p in self.programs.values() if p.status in ("running", "paused")]
+        if not mine:
+            return
+        for program, (node, epoch) in zip(mine, ownership.epochs(
+                self.conn, [p.id for p in mine])):
+            if node is None:
+                ownership.reclaim(self.conn, program.id, self.name, self.instance,
+                                  program.epoch)
+            elif node != self.name or epoch != program.epoch:
+                self.superseded(program)
+
+    def wait_for_lease(self) -> None:
+        """Wait while this node's lease may have run out (it was frozen, or Redis away):
+        until the next heartbeat has checked its programs' epochs, nothing a program
+        printed meanwhile may reach its output — that copy may have been superseded."""
+        while time.monotonic() - self.renewed > FENCE_AFTER and not self._released.is_set():
+            time.sleep(0.05)
+
+    def superseded(self, program) -> None:
+        """Another copy owns the program now (its node resumed it from a checkpoint while
+        this one was thought dead): this copy ends at once, and says nothing more."""
+        log(f"{program.id} ({program.record['name']}): its epoch moved on (it runs elsewhere "
+            f"now); this copy ends")
+        program.running = False  # what it printed since is not the program's any more
+        with program.lock:
+            program.moved_away = True
+            program.status = "moved"
+            program.kill()
+
+    def _unfence(self) -> None:
+        """The fence stopped the programs while the lease was not renewed; renewed, and
+        their epochs checked, the ones still ours go on."""
+        fenced = self._lease + ".fenced"
+        if not os.path.exists(fenced):
+            return
+        with self.programs_lock:
+            mine = [p for p in self.programs.values() if p.process is not None
+                    and p.status not in ("moved", "exited")]
+        for program in mine:
+            try:
+                os.killpg(program.process.pid, signal.SIGCONT)
+            except (ProcessLookupError, PermissionError):
+                pass
+        os.unlink(fenced)
+        log(f"lease renewed: {len(mine)} program(s) stopped by the fence go on")
 
     def changed(self) -> None:
         self._changed.set()
@@ -227,13 +343,20 @@ class Node:
                     pipe.expire(record["bundle_key"], bundle.TTL)
             pipe.execute()
 
-    def _forget_finished(self, after: float = 600) -> None:
+    def _forget_finished(self, after: float = registry.RETENTION) -> None:
+        """Programs that moved away are forgotten at once; ended ones after the retention
+        time, their records and checkpoints with them (``rm`` does it sooner)."""
         now = time.time()
+        gone = []
         with self.programs_lock:
             for program_id, program in list(self.programs.items()):
                 ended = getattr(program, "ended_at", None)
                 if program.status == "moved" or (ended and now - ended > after):
                     del self.programs[program_id]
+                    if program.status != "moved":
+                        gone.append(program_id)
+        for program_id in gone:
+            forget(self.conn, program_id)
 
     # --- commands ---------------------------------------------------------------------------------
 
@@ -346,11 +469,20 @@ class Node:
         return program
 
     def program_ended(self, program) -> None:
-        program.ended_at = time.time()
+        program.ended_at = program.record["ended_at"] = time.time()
         log(f"{program.id} ({program.record['name']}) exited with {program.exit_code}")
         self.with_redis(lambda conn: logs.ended(conn, program.id, program.exit_code, self.name))
         program.save()
         program.announce("program_exited", code=program.exit_code)
+
+
+def forget(conn, program_id: str) -> None:
+    """A program that ended, dropped from the fleet: its record, checkpoint, owner and
+    output."""
+    registry.forget_program(conn, program_id)
+    checkpoints.forget(conn, program_id)
+    ownership.forget(conn, program_id)
+    conn.delete(protocol.logs_key(program_id))
 
 
 def _id_of(raw) -> str | None:

@@ -8,10 +8,10 @@ import json
 import time
 
 from framemig import __version__, env
-from framemig.bus import bundle
+from framemig.bus import bundle, ownership
 from framemig.bus.protocol import Command
 from framemig.errors import CommandFailed
-from framemig.node import migrate
+from framemig.node import checkpoints, migrate
 from framemig.node.programs import ManagedProgram
 from framemig.runtime import client
 
@@ -39,13 +39,26 @@ def run(node, args, answer):
         raise CommandFailed(f"the sources of {program_id}: {error}") from None
     # the bundle stays in Redis while the program lives: a node it moves to unpacks it too,
     # so the modules it has not imported yet are there when it does
+    if node.cordoned:
+        raise CommandFailed(f"node {node.name} is cordoned: it takes no new programs "
+                            f"(framemig uncordon {node.name})")
+    every = args.get("checkpoint_every")
+    require = args.get("require") or {}
+    if every is not None and (not isinstance(every, (int, float)) or every < 0):
+        raise CommandFailed(f"checkpoint_every must be a number of seconds, not {every!r}")
+    if not isinstance(require, dict):
+        raise CommandFailed("require must be an object of label: value")
+    epoch = node.with_redis(lambda conn: ownership.establish(conn, program_id, node.name,
+                                                             node.instance))
     record = {"id": program_id, "name": name, "args": list(args.get("args", [])),
               "created": time.time(), "migrations": 0, "history": [],
-              "python": env.describe(), "bundle_key": key}
+              "python": env.describe(), "bundle_key": key, "epoch": epoch,
+              "checkpoint_every": every, "require": require}
     program = ManagedProgram(node, record)
     node.add(program)
     with program.lock:
         program.start_exec(main, record["args"])
+        checkpoints.schedule(node, program, first=True)
         program.save()
     program.announce("program_started", name=name)
     return {"id": program_id, "pid": program.process.pid, "node": node.name}
@@ -61,6 +74,7 @@ def pause(node, args, answer):
         program.paused = client.ask(program.process.pid, "pause",
                                     timeout=float(args.get("timeout", 5.0)))
         program.status = "paused"
+        program.record["paused_at"] = time.time()
         program.save()
     program.announce("program_paused", where=program.paused.reply.get("where"))
     return {"id": program_id, "where": program.paused.reply.get("where")}
@@ -100,6 +114,33 @@ def kill(node, args, answer):
     return {"id": program_id, "exit_code": program.exit_code}
 
 
+def checkpoint(node, args, answer):
+    (program_id,) = _required(args, "program_id")
+    program = node.program(program_id)
+    if program.status not in ("running", "paused"):
+        raise CommandFailed(f"program {program_id} is {program.status}")
+    facts = checkpoints.take(node, program, forced=True)
+    if facts is None:
+        raise CommandFailed(f"program {program_id} could not be checkpointed now (it is "
+                            f"{program.status})")
+    if not facts:
+        raise CommandFailed(f"program {program_id} runs elsewhere now (its epoch moved on)")
+    return {"id": program_id, **facts}
+
+
+def forget(node, args, answer):
+    """Drop an ended program from this node's list (``framemig rm``)."""
+    (program_id,) = _required(args, "program_id")
+    with node.programs_lock:
+        program = node.programs.get(program_id)
+        if program is not None and program.status in ("running", "paused", "migrating",
+                                                      "held", "starting"):
+            raise CommandFailed(f"program {program_id} is {program.status}: kill it first")
+        node.programs.pop(program_id, None)
+    node.changed()
+    return {"id": program_id}
+
+
 def _where_paused(program) -> str | None:
     if program.paused is not None:
         return program.paused.reply.get("where")
@@ -119,4 +160,6 @@ HANDLERS = {
     Command.KILL: kill,
     Command.MIGRATE: migrate.source,
     Command.ADOPT: migrate.target,
+    Command.CHECKPOINT: checkpoint,
+    Command.FORGET: forget,
 }

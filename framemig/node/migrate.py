@@ -15,7 +15,7 @@ import shutil
 import time
 
 from framemig import env
-from framemig.bus import bundle, migration, protocol, registry
+from framemig.bus import bundle, migration, ownership, protocol, registry
 from framemig.bus.protocol import Command
 from framemig.errors import CommandFailed, FramemigError, NoSafePoint, NoSuchNode, RolledBack
 from framemig.node.programs import ManagedProgram, RestoreRefused
@@ -53,8 +53,12 @@ def source(node, args, answer):
     if node.with_redis(lambda conn: registry.node(conn, target)) is None:
         raise NoSuchNode(f"no live node named {target!r}")
     program = node.program(program_id)
+    return migrate_locked(node, program, target, float(args.get("timeout", 5.0)))
+
+
+def migrate_locked(node, program: ManagedProgram, target: str, timeout: float = 5.0) -> dict:
     with program.lock:
-        return _migrate(node, program, target, float(args.get("timeout", 5.0)))
+        return _migrate(node, program, target, timeout)
 
 
 def _migrate(node, program: ManagedProgram, target: str, timeout: float) -> dict:
@@ -294,7 +298,7 @@ def _adopt(node, migration_id: str, record: dict) -> None:
     path = os.path.join(node.incoming, f"{migration_id}.json")
     with open(path, "wb") as handle:
         handle.write(data)
-    program_dir = _program_files(node, record)
+    program_dir = program_files(node, record)
     transferred = time.monotonic()
     program = ManagedProgram(node, record)
     try:
@@ -333,6 +337,15 @@ def _adopt(node, migration_id: str, record: dict) -> None:
             switch_ms=_ms(time.monotonic() - ready))):
         return program.cancel()  # the source took the program back (it thought us gone)
     fault_point(node, "target-running")
+    epoch = _take_ownership(node, record, source_node)
+    if not epoch:  # a failover resumed it elsewhere meanwhile: that copy is the program
+        return program.cancel()
+    record = {**record, "epoch": epoch}
+    program.record = record
+    from framemig.node import checkpoints
+
+    checkpoints.arrived(node, program, data, paused=bool(record.get("paused")))
+    record = program.record
     if record.get("paused"):  # it was paused: it stays so, held before its first line
         program.status, program.unreleased = "paused", True
         program.running = True  # its process is the program's: its end is the program's
@@ -355,7 +368,20 @@ def _adopt(node, migration_id: str, record: dict) -> None:
     _take_over(node, program, record, migration_id, facts)
 
 
-def _program_files(node, record: dict) -> str | None:
+def _take_ownership(node, record: dict, source_node: str) -> int:
+    """The program is ours from the source at the epoch it had; the new epoch, or 0 if
+    another node took it meanwhile. An owner Redis has forgotten (it restarted empty) is
+    written again, one epoch on."""
+    old = int(record.get("epoch", 0))
+    epoch = node.with_redis(lambda conn: ownership.transfer(
+        conn, record["id"], source_node, old, node.name, node.instance))
+    if not epoch and node.with_redis(lambda conn: ownership.reclaim(
+            conn, record["id"], node.name, node.instance, old + 1)):
+        epoch = old + 1
+    return epoch
+
+
+def program_files(node, record: dict) -> str | None:
     """Unpack the program's bundle (its files as they were sent with ``run``, kept in
     Redis while it lives) into this node's directory for it, and return that directory:
     the program runs from there, so a module it imports only now is found even though

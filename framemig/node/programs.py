@@ -3,6 +3,9 @@ its output pumped into Redis, its figures read with psutil.
 
 Children die with their node (``PR_SET_PDEATHSIG``): a node that is killed cannot leave a
 copy of a program running that nobody knows about, which the migration protocol relies on.
+Each program leads a process group of its own, so that what it starts ends with it: its
+group is ended when it ends, and the node's fence (:mod:`framemig.node.fence`) ends the
+groups of a node that was killed.
 """
 
 from __future__ import annotations
@@ -39,7 +42,26 @@ def spawn(node, argv: list[str], cwd: str, pass_fds=()) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "framemig", *argv], cwd=cwd, env=node.child_env(),
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        preexec_fn=_die_with_parent, pass_fds=pass_fds)
+        preexec_fn=_die_with_parent, pass_fds=pass_fds, process_group=0)
+
+
+def _signal_group(pid: int, signum: int) -> None:
+    try:
+        os.killpg(pid, signum)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _catches(pid: int, signum: int) -> bool:
+    """Has process ``pid`` a handler of its own for ``signum`` (/proc's SigCgt)?"""
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("SigCgt:"):
+                    return bool(int(line.split()[1], 16) >> (signum - 1) & 1)
+    except OSError:
+        pass
+    return False
 
 
 class Standby:
@@ -112,6 +134,14 @@ class ManagedProgram:
         self._pumps: list[threading.Thread] = []
         self._pumping = 0
         self._go_fd: int | None = None
+        self.checkpoint_due = 0.0  # time.monotonic() of the next checkpoint (checkpoints.py)
+        self.checkpointed_cpu = None  # the CPU time it had used at its last checkpoint
+        self.checkpoint_error: str | None = None
+
+    @property
+    def epoch(self) -> int:
+        """The fencing epoch under which this copy may run (bus/ownership.py)."""
+        return int(self.record.get("epoch", 0))
 
     # --- starting -------------------------------------------------------------------------
 
@@ -201,8 +231,9 @@ class ManagedProgram:
             if not data:
                 return
             self._tail(stream, data)
+            self.node.wait_for_lease()
             if not self.running:
-                continue  # a copy that never ran: its words are kept for the refusal
+                continue  # a copy that never ran, or was superseded: not the program's
             self._pumping += 1
             try:
                 self.node.with_redis(lambda conn, d=data: logs.append(
@@ -235,6 +266,7 @@ class ManagedProgram:
 
     def _watch(self) -> None:
         code = self.process.wait()
+        _signal_group(self.process.pid, signal.SIGKILL)  # what it started ends with it
         for pump in self._pumps:
             pump.join(timeout=5)
         if self.status == "migrating":  # held, and the migration decides what it was
@@ -250,19 +282,36 @@ class ManagedProgram:
 
     # --- commands ---------------------------------------------------------------------------
 
-    def terminate(self, grace: float = 5.0) -> None:
+    def terminate(self, grace: float = 5.0, gently: bool = False) -> None:
+        """End it with SIGTERM; after ``grace`` seconds, SIGKILL, group and all. ``gently``
+        (a node stopping) sends SIGINT instead to a program with no SIGTERM handler of
+        its own: Python's KeyboardInterrupt runs its ``finally`` blocks and ``atexit``,
+        which SIGTERM's default action would skip."""
         if self.process is None or self.process.poll() is not None:
             return
-        self.process.send_signal(signal.SIGTERM)
+        pid = self.process.pid
+        signum = signal.SIGTERM
+        if gently and self.running and not _catches(pid, signal.SIGTERM):
+            signum = signal.SIGINT
+        self.process.send_signal(signum)
+        _signal_group(pid, signal.SIGCONT)  # a fenced (stopped) program must hear it
         try:
             self.process.wait(timeout=grace)
         except subprocess.TimeoutExpired:
+            self.kill()
+
+    def kill(self) -> None:
+        """End it now, and everything in its process group (a stopped one too)."""
+        if self.process is not None:
+            _signal_group(self.process.pid, signal.SIGKILL)
             self.process.kill()
 
     # --- figures ------------------------------------------------------------------------------
 
     def figures(self) -> dict:
         info = {"id": self.id, "name": self.record["name"], "status": self.status,
+                "recovered": self.record.get("recovered"),
+                "checkpoint": self.record.get("checkpoint"),
                 "pid": self.process.pid if self.process else None,
                 "uptime": round((getattr(self, "ended_at", None) or time.time()) -
                                 self.record.get("created", self.started), 1),
