@@ -122,7 +122,7 @@ def orphans(conn: redis.Redis, node_records: list[dict]) -> list[dict]:
             continue
         status = record.get("status")
         if status in ALIVE:
-            status = "lost"  # its node is gone; a failover says otherwise when it runs
+            status = "orphaned"  # its node is gone; a failover resumes it, or says it is lost
         ended = record.get("ended_at")
         if ended and now - ended > RETENTION:
             continue

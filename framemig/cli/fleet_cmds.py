@@ -88,6 +88,8 @@ def status_text(program: dict, now: float) -> str:
                 f"({recovered['from']} died)")
     if status == "recovering" and recovered:
         return f"recovering ({recovered['from']} died)"
+    if status == "orphaned":
+        return f"orphaned ({program.get('node', '?')} gone)"
     return status
 
 

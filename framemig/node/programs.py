@@ -14,6 +14,7 @@ import ctypes
 import fcntl
 import json
 import os
+import queue
 import select
 import signal
 import struct
@@ -37,9 +38,49 @@ def _die_with_parent() -> None:
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+class _Spawner(threading.Thread):
+    """The one thread that starts children. ``PR_SET_PDEATHSIG`` fires when the *thread*
+    that forked a child ends, not the process: a child forked from a pool thread or a
+    command's thread was killed when that thread finished. This thread lives as long as
+    the node does, so its children die with the node and only then."""
+
+    def __init__(self):
+        super().__init__(name="spawner", daemon=True)
+        self.requests: queue.SimpleQueue = queue.SimpleQueue()
+        self.start()
+
+    def run(self) -> None:
+        while True:
+            arguments, kwargs, (answer, done) = self.requests.get()
+            try:
+                answer.append(subprocess.Popen(arguments, **kwargs))
+            except BaseException as exc:  # handed back to the caller
+                answer.append(exc)
+            done.set()
+
+    def popen(self, arguments: list[str], **kwargs) -> subprocess.Popen:
+        if threading.current_thread() is self:
+            return subprocess.Popen(arguments, **kwargs)
+        answer: list = []
+        done = threading.Event()
+        self.requests.put((arguments, kwargs, (answer, done)))
+        done.wait()
+        if isinstance(answer[0], BaseException):
+            raise answer[0]
+        return answer[0]
+
+
+_spawner: _Spawner | None = None
+_spawner_lock = threading.Lock()
+
+
 def spawn(node, argv: list[str], cwd: str, pass_fds=()) -> subprocess.Popen:
     """A framemig child of ``node``, its output on pipes, dying with the node."""
-    return subprocess.Popen(
+    global _spawner
+    with _spawner_lock:
+        if _spawner is None:
+            _spawner = _Spawner()
+    return _spawner.popen(
         [sys.executable, "-m", "framemig", *argv], cwd=cwd, env=node.child_env(),
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         preexec_fn=_die_with_parent, pass_fds=pass_fds, process_group=0)
