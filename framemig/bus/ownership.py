@@ -7,8 +7,10 @@ A copy of a program may run only while its node holds the current epoch:
 * ``run`` establishes the owner at epoch 1;
 * a migration's target takes it over (epoch + 1) when it moves the migration to
   *running*, and only from the source at the epoch the source had;
-* a failover takes it from a dead owner (its node record gone, or another instance of
-  that name) — one survivor wins, the rest find the epoch moved on;
+* a failover takes it from an owner with no copy of it: a dead one (its node record
+  gone, or another instance of that name), or a live one that does not list it (it
+  moved it to a target that died before taking it over) — one node wins, the rest find
+  the epoch moved on;
 * each heartbeat a node checks its programs' epochs; a copy whose epoch was superseded
   (its node was thought dead and the program resumed elsewhere) is ended at once;
 * a checkpoint is stored only by the current owner (:mod:`framemig.bus.checkpoints`).
@@ -38,14 +40,23 @@ redis.call('HSET', KEYS[1], 'node', ARGV[3], 'instance', ARGV[4])
 return epoch
 """
 
-# KEYS: owner, the dead owner's node record; ARGV: its node, its epoch, to node, instance
+# KEYS: owner, the owner's node record; ARGV: its node, its epoch, to node, instance,
+# program id. An owner that lives but neither runs the program nor takes it in has no
+# copy of it (it moved it to a target that died before taking it over).
 _CLAIM_ORPHAN = """
 local owner = redis.call('HMGET', KEYS[1], 'node', 'epoch', 'instance')
 if owner[1] ~= ARGV[1] or owner[2] ~= ARGV[2] then return 0 end
 local record = redis.call('GET', KEYS[2])
 if record then
   local ok, decoded = pcall(cjson.decode, record)
-  if ok and decoded['instance'] == owner[3] then return 0 end
+  if ok and decoded['instance'] == owner[3] then
+    for _, program in ipairs(decoded['programs'] or {}) do
+      if program['id'] == ARGV[5] then return 0 end
+    end
+    for _, adopting in ipairs(decoded['adopting'] or {}) do
+      if adopting == ARGV[5] then return 0 end
+    end
+  end
 end
 local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
 redis.call('HSET', KEYS[1], 'node', ARGV[3], 'instance', ARGV[4])
@@ -78,12 +89,12 @@ def transfer(conn: redis.Redis, program_id: str, source: str, epoch: int, target
                          instance))
 
 
-def claim_orphan(conn: redis.Redis, program_id: str, dead: str, epoch: int, node: str,
+def claim_orphan(conn: redis.Redis, program_id: str, owner: str, epoch: int, node: str,
                  instance: str) -> int:
-    """Take the program of a dead node; the new epoch, or 0 if its owner lives or another
-    node took it first."""
-    return int(conn.eval(_CLAIM_ORPHAN, 2, key(program_id), protocol.node_key(dead), dead,
-                         str(epoch), node, instance))
+    """Take a program its owner has no copy of (the owner died, or lives without it);
+    the new epoch, or 0 if its owner has it or another node took it first."""
+    return int(conn.eval(_CLAIM_ORPHAN, 2, key(program_id), protocol.node_key(owner), owner,
+                         str(epoch), node, instance, program_id))
 
 
 def reclaim(conn: redis.Redis, program_id: str, node: str, instance: str, epoch: int) -> bool:

@@ -85,12 +85,17 @@ def status_text(program: dict, now: float) -> str:
     recovered = program.get("recovered")
     if status == "running" and recovered and now - recovered.get("at", 0) < RECENT:
         return (f"resumed from checkpoint {recovered['checkpoint_age_s']:.1f}s old "
-                f"({recovered['from']} died)")
+                f"({_cause(recovered)})")
     if status == "recovering" and recovered:
-        return f"recovering ({recovered['from']} died)"
+        return f"recovering ({_cause(recovered)})"
     if status == "orphaned":
         return f"orphaned ({program.get('node', '?')} gone)"
     return status
+
+
+def _cause(recovered: dict) -> str:
+    cause = recovered.get("cause") or f"node {recovered['from']} died"
+    return cause.removeprefix("node ")
 
 
 def _duration(ctx, param, value):

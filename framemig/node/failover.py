@@ -65,50 +65,56 @@ class Failover(threading.Thread):
             if not owner:
                 continue  # Redis forgot it; its node, if alive, writes it again
             holder = live.get(owner["node"])
-            if holder is not None and holder.get("instance") == owner.get("instance"):
-                continue  # its owner lives (a record a moment behind)
-            orphans.append((record, owner))
-        seen = {r["id"] for r, _ in orphans}
+            alive = holder is not None and holder.get("instance") == owner.get("instance")
+            orphans.append((record, owner, alive))
+        seen = {r["id"] for r, _, _ in orphans}
         self.first_seen = {i: t for i, t in self.first_seen.items() if i in seen}
         cordoned = registry.cordoned(conn)
-        for index, (record, owner) in enumerate(sorted(orphans, key=lambda o: o[0]["id"])):
+        for index, (record, owner, alive) in enumerate(sorted(orphans,
+                                                              key=lambda o: o[0]["id"])):
             first = self.first_seen.setdefault(record["id"], time.monotonic())
             fit = placement.candidates(nodes, record.get("require"), cordoned=cordoned)
             names = [n["name"] for n in fit]
             if self.node.name not in names:
                 continue
             chosen = names[index % len(names)]
-            if chosen != self.node.name and time.monotonic() - first < PATIENCE:
+            waited = time.monotonic() - first
+            # an owner that lives is given time: its record may be a moment behind
+            if (alive or chosen != self.node.name) and waited < PATIENCE:
                 continue
             epoch = ownership.claim_orphan(conn, record["id"], owner["node"], owner["epoch"],
                                            self.node.name, self.node.instance)
             if epoch:
-                self.node.pool.submit(self._recover, record, owner["node"], epoch)
+                cause = (f"its move from {owner['node']} did not arrive" if alive
+                         else f"node {owner['node']} died")
+                self.node.pool.submit(self._recover, record, owner["node"], epoch, cause)
 
-    def _recover(self, record: dict, dead: str, epoch: int) -> None:
+    def _recover(self, record: dict, dead: str, epoch: int, cause: str) -> None:
         try:
-            recover(self.node, record, dead, epoch)
+            recover(self.node, record, dead, epoch, cause)
         except Exception as error:  # noqa: BLE001 - said, and the program marked lost
             self.node.log(f"{record['id']}: failover failed: {error}")
             _lost(self.node, record, f"resuming it on {self.node.name} failed: {error}")
 
 
-def recover(node, record: dict, dead: str, epoch: int) -> None:
-    """Rebuild ``record``'s program here from its checkpoint (ours now, at ``epoch``)."""
+def recover(node, record: dict, dead: str, epoch: int, cause: str | None = None) -> None:
+    """Rebuild ``record``'s program here from its checkpoint (ours now, at ``epoch``).
+    ``dead`` is the node whose copy was lost, ``cause`` how ("node a died")."""
+    cause = cause or f"node {dead} died"
     program_id = record["id"]
     facts = node.with_redis(lambda conn: checkpoints.facts(conn, program_id))
     data = node.with_redis(lambda conn: checkpoints.snapshot(conn, program_id))
     if not facts or data is None:
-        return _lost(node, record, f"node {dead} died and the program had no checkpoint")
+        return _lost(node, record, f"{cause} and the program had no checkpoint")
     now = time.time()
     age = round(now - facts["taken"], 1)
-    recovered = {"from": dead, "at": now, "checkpoint_taken": facts["taken"],
+    recovered = {"from": dead, "cause": cause, "at": now, "checkpoint_taken": facts["taken"],
                  "checkpoint_age_s": age, "checkpoint_node": facts.get("node")}
     record = {**record, "status": "recovering", "node": node.name, "epoch": epoch,
               "recovered": recovered}
     node.with_redis(lambda conn: registry.save_program(conn, record))
-    node.log(f"{program_id} ({record.get('name')}): node {dead} died; resuming it here from "
-             f"its checkpoint of {age:.1f} s before")
+    node.log(f"{program_id} ({record.get('name')}): {cause}; resuming it here from its "
+             f"checkpoint of {age:.1f} s before")
     path = os.path.join(node.incoming, f"{program_id}-failover-{epoch}.json")
     with open(path, "wb") as handle:
         handle.write(data)

@@ -15,7 +15,7 @@ import shutil
 import time
 
 from framemig import env
-from framemig.bus import bundle, migration, ownership, protocol, registry
+from framemig.bus import bundle, checkpoints, migration, ownership, protocol, registry
 from framemig.bus.protocol import Command
 from framemig.errors import CommandFailed, FramemigError, NoSafePoint, NoSuchNode, RolledBack
 from framemig.node.programs import ManagedProgram, RestoreRefused
@@ -122,8 +122,11 @@ def _migrate(node, program: ManagedProgram, target: str, timeout: float) -> dict
     node.changed()
     lost = _confirmed(node, migration_id, target, program.id)
     if lost:
-        raise CommandFailed(f"{program.id} moved to {target}, but {lost}: the program is "
-                            f"lost")
+        died = lost.endswith("died before its copy ran")
+        kept = died and node.with_redis(lambda conn: checkpoints.facts(conn, program.id))
+        raise CommandFailed(f"{program.id} moved to {target}, but {lost}: " + (
+            "it resumes from its last checkpoint on a node that lives (failover)" if kept
+            else "the program is lost"))
     finished = time.monotonic()
     phases = {
         "safe_point_ms": safe_point_ms, "capture_ms": capture_ms,
@@ -244,10 +247,10 @@ def _confirmed(node, migration_id: str, target: str, program_id: str) -> str | N
             return None
         if state.get("lost"):
             return state["lost"]
+        record = node.with_redis(lambda conn: registry.node(conn, target))
+        if record is None:
+            return f"{target} died before its copy ran"
         if not state:  # Redis forgot the migration: the target's record says
-            record = node.with_redis(lambda conn: registry.node(conn, target))
-            if record is None:
-                return f"{target} is gone"
             why = _target_outcome(record, target, program_id, since)
             if why == "running":
                 return None
@@ -342,9 +345,9 @@ def _adopt(node, migration_id: str, record: dict) -> None:
         return program.cancel()
     record = {**record, "epoch": epoch}
     program.record = record
-    from framemig.node import checkpoints
+    from framemig.node import checkpoints as node_checkpoints
 
-    checkpoints.arrived(node, program, data, paused=bool(record.get("paused")))
+    node_checkpoints.arrived(node, program, data, paused=bool(record.get("paused")))
     record = program.record
     if record.get("paused"):  # it was paused: it stays so, held before its first line
         program.status, program.unreleased = "paused", True
