@@ -77,6 +77,13 @@ def rows(results: dict) -> list[tuple]:
                         if how == "connected_ms" else
                         f"the same, plus starting Python and importing the CLI and redis-py; "
                         f"{_range(row[how], unit=' ms')}"))
+    for n, row in enumerate(results.get("checkpoints", [])):
+        ms, goal = row["pause_ms"], GOALS.get("checkpoint_small_ms", 5.0)
+        out.append((f"checkpoint pause: {row['state']} state", _ms(ms["median"]), "", "",
+                    f"<= {goal:g} ms" if n == 0 else "",
+                    verdict(ms["median"], goal) if n == 0 else "",
+                    f"the program stands still (capture, write, drain); snapshot "
+                    f"{_size(row['snapshot_bytes'])}; {_range(ms, unit=' ms')}"))
     for row in results.get("fleet", []):
         seconds = row["s"]["median"]
         out.append((f"fleet of {row['nodes']:,} nodes: {row['what']}", f"{seconds:.3f} s", "",

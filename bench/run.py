@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import checkpoints
 import fleet_scale
 import latency
 import machine
@@ -27,7 +28,7 @@ import report
 import snapshots
 from common import GOALS, HERE
 
-PARTS = ("overhead", "latency", "snapshots", "migration", "fleet")
+PARTS = ("overhead", "latency", "snapshots", "migration", "checkpoints", "fleet")
 
 
 def save(path: str, results: dict) -> None:
@@ -73,6 +74,10 @@ def main(argv=None) -> int:
         if "migration" in parts:
             results["migration"] = migration.measure(max(repeats, 3) * 2, args.quick,
                                                      workdir, env, progress)
+        if "checkpoints" in parts:
+            results["checkpoints"] = checkpoints.measure(repeats, args.quick, workdir, env,
+                                                         progress)
+            save(args.output, results)
         if "fleet" in parts:
             results["fleet"] = fleet_scale.measure(repeats, args.quick, workdir, env,
                                                    progress)

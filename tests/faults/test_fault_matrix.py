@@ -21,16 +21,13 @@ every cell.
 import os
 import signal
 import threading
-import time
 
 import psutil
 import pytest
 
+from tests.faults.common import SLOW, WITNESS, uninterrupted, writers
 from tests.fleet_harness import wait_gone
-from tests.harness import PROGRAMS
 
-WITNESS = PROGRAMS / "fleet" / "witness.py"
-SLOW = os.environ.get("FRAMEMIG_FAULTS_SLOW") == "1"
 STEPS = ("source-captured", "target-ready", "target-committed", "target-running")
 FAULTS = ("kill-source-node", "kill-target-node", "kill-target-restore", "kill-program",
           "restart-redis")
@@ -45,21 +42,6 @@ def cells() -> list:
                          marks=[] if SLOW or (fault, step) in SHORT else
                          [pytest.mark.skip(reason="make test-faults only")])
             for fault in FAULTS for step in STEPS]
-
-
-def writers(stop, lines: int = 20, timeout: float = 60.0) -> set[int]:
-    """The process ids that counted during the next ``lines`` steps."""
-    pids = f"{stop}.pids"
-    start = os.path.getsize(pids)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with open(pids) as handle:
-            handle.seek(start)
-            fresh = handle.read().splitlines()
-        if len(fresh) > lines:
-            return {int(pid) for pid in fresh[:-1]}
-        time.sleep(0.05)
-    raise AssertionError(f"nothing counted for {timeout} s")
 
 
 def restores_on(fleet, node: str) -> list[psutil.Process]:
@@ -145,11 +127,3 @@ def test_one_fault_at_one_step(env, fleet, server, tmp_path, fault, step):
     steps = sum(1 for line in logs.splitlines() if line.startswith(b"step "))
     assert logs == uninterrupted(steps), (logs[-600:], context)
 
-
-def uninterrupted(steps: int) -> bytes:
-    """witness.py's output for ``steps`` steps (what running it for that long prints)."""
-    lines, total = [], 0
-    for n in range(steps):
-        total += n * n
-        lines.append(f"step {n} {total}\n")
-    return ("".join(lines) + f"done {total}\n").encode()
