@@ -90,11 +90,16 @@ class Failover(threading.Thread):
                 self.node.pool.submit(self._recover, record, owner["node"], epoch, cause)
 
     def _recover(self, record: dict, dead: str, epoch: int, cause: str) -> None:
-        try:
-            recover(self.node, record, dead, epoch, cause)
-        except Exception as error:  # noqa: BLE001 - said, and the program marked lost
-            self.node.log(f"{record['id']}: failover failed: {error}")
-            _lost(self.node, record, f"resuming it on {self.node.name} failed: {error}")
+        recover_or_lose(self.node, record, dead, epoch, cause)
+
+
+def recover_or_lose(node, record: dict, dead: str, epoch: int, cause: str) -> None:
+    """:func:`recover`, and if that fails, the program is marked lost, saying why."""
+    try:
+        recover(node, record, dead, epoch, cause)
+    except Exception as error:  # noqa: BLE001 - said, and the program marked lost
+        node.log(f"{record['id']}: failover failed: {error}")
+        _lost(node, record, f"resuming it on {node.name} failed: {error}")
 
 
 def recover(node, record: dict, dead: str, epoch: int, cause: str | None = None) -> None:

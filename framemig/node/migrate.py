@@ -358,13 +358,17 @@ def _adopt(node, migration_id: str, record: dict) -> None:
     try:
         program.go()
     except (OSError, FramemigError) as error:
-        why = f"its copy there ended before it ran ({error})"
+        # the restored copy died before its first line: the program is ours, and the
+        # snapshot it came in is its checkpoint — rebuild it from that, once more
+        from framemig.node import failover
+
+        node.log(f"{program.id}: its restored copy ended before it ran ({error}); "
+                 f"restoring it again")
+        program.running = False
+        failover.recover_or_lose(node, record, node.name, epoch,
+                         f"its copy on {node.name} died as it arrived")
         node.with_redis(lambda conn: conn.hset(protocol.migration_key(migration_id),
-                                               "lost", why))
-        program.status = "lost"
-        program.record = {**record, "status": "lost", "node": node.name}
-        program.save()
-        program.announce("program_lost", reason=why)
+                                               "started", str(time.time())))
         return None
     node.with_redis(lambda conn: conn.hset(protocol.migration_key(migration_id), "started",
                                            str(time.time())))
