@@ -1,4 +1,4 @@
-"""What the fault tests share: the witness program, and how to tell how many copies of
+"""What the fault tests share: the counter program, and how to tell how many copies of
 it count and whether its output is that of one uninterrupted run."""
 
 import os
@@ -6,7 +6,7 @@ import time
 
 from tests.harness import PROGRAMS
 
-WITNESS = PROGRAMS / "fleet" / "witness.py"
+WITNESS = PROGRAMS / "fleet" / "counter.py"  # it says which process counts
 SLOW = os.environ.get("FRAMEMIG_FAULTS_SLOW") == "1"
 
 
@@ -26,7 +26,7 @@ def writers(stop, lines: int = 20, timeout: float = 60.0) -> set[int]:
 
 
 def uninterrupted(steps: int) -> bytes:
-    """witness.py's output for ``steps`` steps (what running it for that long prints)."""
+    """counter.py's output for ``steps`` steps (what running it for that long prints)."""
     lines, total = [], 0
     for n in range(steps):
         total += n * n

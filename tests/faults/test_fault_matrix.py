@@ -5,7 +5,7 @@ the target's restore process, the program's copy — or redis-server restarts em
 the migration goes on. Node c (3.13) stands by to take over from a checkpoint.
 
 Whatever happened, afterwards:
-- exactly one copy of the program counts (tests/programs/fleet/witness.py appends its
+- exactly one copy of the program counts (tests/programs/fleet/counter.py appends its
   process id at each step: one writer, never two), or the program is honestly reported
   ended (only where the fault killed the program itself) — never lost while a checkpoint
   exists, never two;
