@@ -64,7 +64,3 @@ def facts(conn: redis.Redis, program_id: str) -> dict:
 
 def snapshot(conn: redis.Redis, program_id: str) -> bytes | None:
     return conn.hget(key(program_id), "snapshot")
-
-
-def forget(conn: redis.Redis, program_id: str) -> None:
-    conn.delete(key(program_id))

@@ -12,9 +12,11 @@ from framemig.bus import protocol
 MAXLEN = 20_000
 
 
-def append(conn: redis.Redis, program_id: str, stream: str, data: bytes, node: str) -> None:
-    conn.xadd(protocol.logs_key(program_id), {"s": stream, "d": data, "n": node},
-              maxlen=MAXLEN, approximate=True)
+def append(conn: redis.Redis, program_id: str, stream: str, data: bytes, node: str) -> str:
+    """Add output; the entry's id."""
+    entry_id = conn.xadd(protocol.logs_key(program_id), {"s": stream, "d": data, "n": node},
+                         maxlen=MAXLEN, approximate=True)
+    return entry_id.decode() if isinstance(entry_id, bytes) else entry_id
 
 
 def ended(conn: redis.Redis, program_id: str, code: int, node: str) -> None:

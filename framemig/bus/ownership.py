@@ -118,7 +118,3 @@ def epochs(conn: redis.Redis, program_ids: list[str]) -> list[tuple[str | None, 
             pipe.hmget(key(program_id), "node", "epoch")
         found = pipe.execute()
     return [(n.decode() if n else None, int(e) if e else None) for n, e in found]
-
-
-def forget(conn: redis.Redis, program_id: str) -> None:
-    conn.delete(key(program_id))

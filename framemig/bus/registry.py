@@ -14,7 +14,7 @@ import time
 
 import redis
 
-from framemig.bus import protocol
+from framemig.bus import checkpoints, ownership, protocol
 from framemig.errors import NoSuchNode, NoSuchProgram
 
 NODE_TTL = 5  # seconds a record lives without a heartbeat: a node's lease
@@ -93,10 +93,11 @@ def save_program(conn: redis.Redis, record: dict) -> None:
 
 
 def forget_program(conn: redis.Redis, program_id: str) -> None:
-    """Drop a program from the fleet's lists (its record; its output stays until it
-    expires, or ``rm`` deletes it)."""
+    """Drop an ended or lost program from the fleet: its record, checkpoint, owner and
+    output (``rm``, or the retention time running out)."""
     with conn.pipeline(transaction=False) as pipe:
-        pipe.delete(protocol.program_key(program_id))
+        pipe.delete(protocol.program_key(program_id), checkpoints.key(program_id),
+                    ownership.key(program_id), protocol.logs_key(program_id))
         pipe.srem(PROGRAMS, program_id)
         pipe.execute()
 

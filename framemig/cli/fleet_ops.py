@@ -6,7 +6,7 @@ import concurrent.futures
 
 import click
 
-from framemig.bus import checkpoints, ownership, protocol, registry
+from framemig.bus import checkpoints, protocol, registry
 from framemig.bus.protocol import Command
 from framemig.cli.fleet import connect, json_option, redis_option
 from framemig.cli.output import emit_json, err_console, expected_failures
@@ -139,9 +139,6 @@ def rm_command(program_ids, redis_url, as_json):
                                 f"checkpoint (its node {record.get('node')} died); kill it "
                                 f"once it runs")
         registry.forget_program(conn, program_id)
-        checkpoints.forget(conn, program_id)
-        ownership.forget(conn, program_id)
-        conn.delete(protocol.logs_key(program_id))
     if as_json:
         emit_json({"ok": True, "removed": list(program_ids)})
     else:

@@ -36,7 +36,7 @@ import psutil
 import redis
 
 from framemig import __version__, env
-from framemig.bus import bundle, checkpoints, connection, logs, ownership, protocol, registry
+from framemig.bus import bundle, connection, logs, ownership, protocol, registry
 from framemig.errors import CommandFailed, ExitCode, FramemigError, NameTaken, NoSuchProgram
 from framemig.node import checkpoints as node_checkpoints
 from framemig.node import drain, fence, handlers
@@ -356,7 +356,7 @@ class Node:
                     if program.status != "moved":
                         gone.append(program_id)
         for program_id in gone:
-            forget(self.conn, program_id)
+            registry.forget_program(self.conn, program_id)
 
     # --- commands ---------------------------------------------------------------------------------
 
@@ -474,15 +474,6 @@ class Node:
         self.with_redis(lambda conn: logs.ended(conn, program.id, program.exit_code, self.name))
         program.save()
         program.announce("program_exited", code=program.exit_code)
-
-
-def forget(conn, program_id: str) -> None:
-    """A program that ended, dropped from the fleet: its record, checkpoint, owner and
-    output."""
-    registry.forget_program(conn, program_id)
-    checkpoints.forget(conn, program_id)
-    ownership.forget(conn, program_id)
-    conn.delete(protocol.logs_key(program_id))
 
 
 def _id_of(raw) -> str | None:

@@ -58,7 +58,7 @@ class Failover(threading.Thread):
                 found.append(record)
             elif record.get("status") == "lost" and now - record.get("ended_at", now) > \
                     registry.RETENTION:
-                _forget(conn, record["id"])
+                registry.forget_program(conn, record["id"])
         orphans = []
         for record in found:
             owner = ownership.owner(conn, record["id"])
@@ -159,10 +159,3 @@ def _lost(node, record: dict, reason: str) -> None:
     node.with_redis(lambda conn: protocol.announce(conn, "program_lost", program=record["id"],
                                                    reason=reason))
     node.log(f"{record['id']} ({record.get('name')}) is lost: {reason}")
-
-
-def _forget(conn, program_id: str) -> None:
-    registry.forget_program(conn, program_id)
-    checkpoints.forget(conn, program_id)
-    ownership.forget(conn, program_id)
-

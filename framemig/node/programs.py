@@ -59,8 +59,6 @@ class _Spawner(threading.Thread):
             done.set()
 
     def popen(self, arguments: list[str], **kwargs) -> subprocess.Popen:
-        if threading.current_thread() is self:
-            return subprocess.Popen(arguments, **kwargs)
         answer: list = []
         done = threading.Event()
         self.requests.put((arguments, kwargs, (answer, done)))
@@ -173,7 +171,9 @@ class ManagedProgram:
         self.lock = threading.RLock()  # one command at a time per program
         self._ps: psutil.Process | None = None
         self._pumps: list[threading.Thread] = []
-        self._pumping = 0
+        self._pumping = 0  # output read from the pipes and on its way to Redis
+        self._pump_lock = threading.Lock()  # (two pumps count it)
+        self.last_log_id: str | None = None  # of the output this copy wrote there
         self._go_fd: int | None = None
         self.checkpoint_due = 0.0  # time.monotonic() of the next checkpoint (checkpoints.py)
         self.checkpointed_cpu = None  # the CPU time it had used at its last checkpoint
@@ -275,12 +275,14 @@ class ManagedProgram:
             self.node.wait_for_lease()
             if not self.running:
                 continue  # a copy that never ran, or was superseded: not the program's
-            self._pumping += 1
+            with self._pump_lock:
+                self._pumping += 1
             try:
-                self.node.with_redis(lambda conn, d=data: logs.append(
+                self.last_log_id = self.node.with_redis(lambda conn, d=data: logs.append(
                     conn, self.id, stream, d, self.node.name))
             finally:
-                self._pumping -= 1
+                with self._pump_lock:
+                    self._pumping -= 1
 
     def _tail(self, stream: str, data: bytes) -> None:
         if stream == "err":
