@@ -57,7 +57,7 @@ def why_none(nodes: list[dict], require: dict | None, exclude=(), cordoned=()) -
     """One line on why no node qualifies."""
     others = [n for n in nodes if n["name"] not in exclude]
     if not others:
-        return "no other live node"
+        return "no other live node" if exclude else "no live node"
     up = [n for n in others if n.get("status", "up") == "up" and n["name"] not in cordoned]
     if not up:
         return "every other node is cordoned or stopping"
