@@ -172,6 +172,28 @@ def stack_effect(opname: str, opcode: int, arg, jump: bool) -> int:
     return dis.stack_effect(opcode, arg, jump=jump)
 
 
+# The import system's own bookkeeping of module locks (importlib._bootstrap). A signal
+# handler that imports while one of these is interrupted corrupts it: 3.11's
+# _ModuleLock.acquire deletes ``_blocking_on[tid]`` and a nested import already did, so
+# the program dies with a KeyError. A capture request waits until they have returned.
+IMPORT_LOCK_FUNCTIONS = frozenset({
+    "acquire", "release", "has_deadlock", "_has_deadlock", "_get_module_lock",
+    "_lock_unlock_module", "__enter__", "__exit__", "cb", "setdefault", "get",
+})
+
+
+def in_import_locking(frame) -> bool:
+    """Is the import system, somewhere on ``frame``'s stack, in the middle of taking or
+    giving back a module lock (a moment when running an import would corrupt it)?"""
+    while frame is not None:
+        code = frame.f_code
+        if code.co_filename.startswith("<frozen importlib") and \
+                code.co_name in IMPORT_LOCK_FUNCTIONS:
+            return True
+        frame = frame.f_back
+    return False
+
+
 def new_main_module(path: str):
     """An empty ``__main__`` module for the script at ``path``, holding what ``python
     path`` puts in it, in the same order (a program may list its globals)."""

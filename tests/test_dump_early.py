@@ -5,6 +5,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from tests.harness import DUMPED, Live
 
 # A few MB of strings in the program's globals: restoring them takes a noticeable time.
@@ -121,3 +123,73 @@ def test_a_restore_that_fails_while_starting_is_reported(env):
     assert process.returncode == 69
     # it ended before it was ready: no such process
     assert dump.returncode == 64, dump
+
+
+# The main thread waits in the import system's module lock (slow.py is being imported by
+# another thread) when the request comes: the signal interrupts _ModuleLock.acquire, and
+# answering it there by importing (the tracer, the capture) once corrupted the lock's
+# bookkeeping: the program died with a KeyError when the import returned.
+IMPORTER = '''\
+import os
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+loader = threading.Thread(target=__import__, args=("slow",))
+loader.start()
+while not os.path.exists(os.path.join(HERE, "importing")):
+    time.sleep(0.001)
+import slow  # waits for the loader's import in the module lock
+loader.join()
+print("imported", slow.VALUE, flush=True)
+n = 0
+while not os.path.exists(os.path.join(HERE, "stop")):
+    n += 1
+    time.sleep(0.01)
+print("counted", n > 0, flush=True)
+'''
+
+SLOW = '''\
+import glob
+import importlib._bootstrap as bootstrap
+import os
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+open(os.path.join(HERE, "importing"), "w").close()
+main = threading.main_thread().ident
+while bootstrap._blocking_on.get(main) is None:  # the main thread waits for this import
+    time.sleep(0.001)
+print("blocked", flush=True)
+requests = os.path.join(os.environ["FRAMEMIG_RUN_DIR"], f"{os.getpid()}.req.*.json")
+while not glob.glob(requests):  # the request is on its way, then the signal
+    time.sleep(0.001)
+while glob.glob(requests) and not any(
+        thread.name == "framemig-signal-again" for thread in threading.enumerate()):
+    time.sleep(0.001)  # until the signal was answered: taken, or put off
+VALUE = 42
+'''
+
+
+@pytest.mark.parametrize("version", ["3.11", "3.13"])
+def test_dump_while_the_program_waits_for_an_import_lock(env, version):
+    program = env.tmp / "importer.py"
+    program.write_text(IMPORTER)
+    (env.tmp / "slow.py").write_text(SLOW)
+    live = Live(env, version, program)
+    try:
+        live.wait_for(b"blocked")
+        dump = env.framemig(version, "dump", live.pid, "-o", env.tmp / "s.json",
+                            "--timeout", "30")
+        first = live.finish(timeout=30)
+    finally:
+        live.kill()
+    assert dump.returncode == 0, (dump, first)
+    assert first.returncode == DUMPED, first
+    (env.tmp / "stop").touch()
+    rest = env.framemig(version, "restore", env.tmp / "s.json")
+    assert rest.returncode == 0, rest
+    assert first.stdout.count(b"imported 42") == 1 and rest.stdout == b"counted True\n"

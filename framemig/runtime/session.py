@@ -22,10 +22,12 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 import time
 import traceback
 
 from framemig.capture.refusal import NotSafe
+from framemig.env import in_import_locking
 from framemig.errors import ExitCode, FramemigError, NoSafePoint
 from framemig.interp.codes import is_framemig_file
 from framemig.interp.trampolines import TRAMPOLINE_CODES
@@ -86,6 +88,7 @@ class Session:
         self._decisions: list[dict] = []
         self._waiting_sent = False
         self._interrupted_at = None
+        self._retry_delay = 0.0  # between signals sent again while an import locks
         self.host_frame = None  # the host's frame below the program's; None once it ended
 
     # --- requests and decisions arrive with a signal ------------------------------------
@@ -94,6 +97,10 @@ class Session:
         signal.signal(channel.SIGNAL, self._on_signal)
 
     def _on_signal(self, signum, frame) -> None:
+        if in_import_locking(frame):
+            self._signal_again()  # the requests stay in their files until then
+            return
+        self._retry_delay = 0.0
         busy, self.tracer.busy = self.tracer.busy, True
         try:
             for message in channel.take_requests():
@@ -104,6 +111,15 @@ class Session:
                     self.waker.wake()
         finally:
             self.tracer.busy = busy
+
+    def _signal_again(self) -> None:
+        """Come back to the requests in a moment: the signal interrupted the import system
+        while it takes or gives back a module lock, and answering imports (the capture,
+        the tracer), which would corrupt the lock's bookkeeping."""
+        self._retry_delay = min(0.05, self._retry_delay * 2 or 0.001)
+        timer = threading.Timer(self._retry_delay, os.kill, (os.getpid(), channel.SIGNAL))
+        timer.name, timer.daemon = "framemig-signal-again", True
+        timer.start()
 
     def _new_request(self, message: dict, frame) -> None:
         mode = message.get("mode") or ("leave" if message.get("leave_running") else "exit")
@@ -133,6 +149,7 @@ class Session:
         self._waiting_sent = False
         self._interrupted_at = frame
         self._decisions.clear()
+        import framemig.capture.world  # noqa: F401 (the tracer needs it: not mid-import)
         self.tracer.start(frame)
         self.waker.wake()
 
@@ -195,6 +212,8 @@ class Session:
         try:
             if innermost is not None and in_prologue(innermost):
                 raise NotSafe("the program is still being restored")
+            if in_import_locking(innermost or idle_root):
+                raise NotSafe("the import system is taking or giving back a module lock")
             if not _above(innermost or idle_root, self.host_frame):
                 raise NotSafe("framemig itself is running, not the program")
             root = idle_root if innermost is None else _root_of(innermost)
