@@ -35,17 +35,19 @@ def check_threads() -> None:
                                f"thread can travel)")
 
 
-def check_stack(world: World, innermost, root, pending: dict | None) -> None:
-    """Raise NotSafe unless the program could be captured right now."""
+def check_stack(world: World, innermost, root, pending: dict | None) -> list:
+    """Raise NotSafe unless the program could be captured right now; returns the live
+    stack, which :func:`take` can use while the program has not moved."""
     check_threads()
-    frames.live_stack(world, innermost, root, pending)
+    return frames.live_stack(world, innermost, root, pending)
 
 
 def take(world: World, innermost, root, root_kind: str, pending: dict | None,
-         runtime_state: dict, handled_exception) -> dict:
-    """Capture the program now, or raise NotSafe (wait) / CannotTravel (give up)."""
-    check_threads()
-    live = frames.live_stack(world, innermost, root, pending)
+         runtime_state: dict, handled_exception, live: list | None = None) -> dict:
+    """Capture the program now, or raise NotSafe (wait) / CannotTravel (give up).
+    ``live``: what :func:`check_stack` returned at this very point, if it was asked."""
+    if live is None:
+        live = check_stack(world, innermost, root, pending)
     with warnings.catch_warnings():
         # PYVERSIONS: 3.12 deprecates pickling itertools objects; we still need it.
         warnings.simplefilter("ignore", DeprecationWarning)

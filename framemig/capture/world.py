@@ -52,11 +52,8 @@ class World:
     def is_program_file(self, filename: str) -> bool:
         if filename.startswith("<"):  # "<frozen _collections_abc>", "<string>": no file
             return False
-        path = os.path.abspath(filename)
-        if path == self.main_path:
-            return True
-        return (path.startswith(self.root + os.sep) and not is_framemig_file(path)
-                and not is_installed_library(path, self.root))
+        return _is_program_file(filename, os.getcwd() if not os.path.isabs(filename)
+                                else "", self.root, self.main_path)
 
     def _find_program_modules(self) -> dict[str, ModuleType]:
         found = {}
@@ -201,6 +198,16 @@ def _is_venv(directory: str) -> bool:
 
 
 @functools.lru_cache(maxsize=16384)
+@functools.lru_cache(maxsize=4096)
+def _is_program_file(filename: str, cwd: str, root: str, main_path: str) -> bool:
+    """(Asked for every loaded module at every capture: the answer for a file stays.)"""
+    path = os.path.abspath(os.path.join(cwd, filename))
+    if path == main_path:
+        return True
+    return (path.startswith(root + os.sep) and not is_framemig_file(path)
+            and not is_installed_library(path, root))
+
+
 def is_installed_library(path: str, root: str) -> bool:
     """Is the file at ``path`` an installed library (never a module of the program whose
     directory is ``root``)?"""

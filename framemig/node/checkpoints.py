@@ -108,19 +108,20 @@ def _capture(node, program, cpu) -> dict:
     path = os.path.join(node.workdir, f"checkpoint-{program.id}.json")
     paused = program.status == "paused"
     started = time.monotonic()
+    stood_ms = 0.0  # a paused program stands still anyway
     try:
         if paused:
             ticket = program.paused
             client.decide(ticket, "capture", out=path)
         else:
             ticket = client.ask(program.process.pid, "hold", path, timeout=5.0)
-        stopped = time.monotonic() - (ticket.reply.get("capture_ms", 0) +
-                                      ticket.reply.get("write_ms", 0)) / 1000
         program.drain(timeout=2.0)  # all it printed before the capture is in its stream
         log_id = program.last_log_id or node.with_redis(  # (no round trip while it waits)
             lambda conn: last_log_id(conn, program.id))
         if not paused:
-            client.decide(ticket, "abort")
+            # how long it stood still, as it counted: from its safe point, through the
+            # capture, the write and the drain, to the word to go on
+            stood_ms = client.decide(ticket, "abort").get("stood_ms", 0)
             ticket.close()
         released = time.monotonic()
     except FramemigError as error:
@@ -129,13 +130,12 @@ def _capture(node, program, cpu) -> dict:
     with open(path, "rb") as handle:
         data = handle.read()
     os.unlink(path)
-    pause_ms = round((released - stopped) * 1000, 3) if not paused else 0.0
     number = node.with_redis(lambda conn: checkpoints.store(
-        conn, program.id, node.name, program.epoch, data, log_id, pause_ms, paused=paused))
+        conn, program.id, node.name, program.epoch, data, log_id, stood_ms, paused=paused))
     if not number:
         node.superseded(program)
         return {}
-    facts = {"taken": time.time(), "size": len(data), "pause_ms": pause_ms,
+    facts = {"taken": time.time(), "size": len(data), "pause_ms": stood_ms,
              "count": number, "total_ms": round((released - started) * 1000, 3),
              "paused_at": program.record.get("paused_at") if paused else None}
     program.checkpointed_cpu = cpu

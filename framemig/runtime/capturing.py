@@ -7,7 +7,6 @@ principle 1).
 
 from __future__ import annotations
 
-import random
 import sys
 
 from framemig.capture import assemble
@@ -28,23 +27,26 @@ from framemig.runtime import (
 from framemig.snapshot import format as snapshot_format
 
 
-def check(program, point) -> None:
-    """Raise NotSafe unless the program could be captured at ``point``."""
-    assemble.check_stack(World(program.main_path, program.sources),
-                         point.innermost or point.root, point.root, point.pending)
-
-
-def snapshot(program, point) -> dict:
+def check(program, point) -> tuple:
+    """Raise NotSafe unless the program could be captured at ``point``; returns what the
+    check learnt, for :func:`snapshot` at the same point (the checkpoint's pause counts
+    every millisecond)."""
     world = World(program.main_path, program.sources)
+    return world, assemble.check_stack(world, point.innermost or point.root, point.root,
+                                       point.pending)
+
+
+def snapshot(program, point, checked: tuple | None = None) -> dict:
+    world, live = checked or (World(program.main_path, program.sources), None)
     libraries, left = _library_state(world)
     body = assemble.take(
         world, point.innermost or point.root, point.root, "", point.pending,
         runtime_state={**timers.state(point.reached), "on_restore": hooks.callbacks(),
-                       "random": random.getstate(), "libraries": libraries,
+                       "random": stdlib_state.take_random(), "libraries": libraries,
                        "stdlib": stdlib_state.take_all(),
                        "atexit": exits.program_handlers(world.is_program_file),
                        "signals": exits.program_signals({int(channel.SIGNAL)})},
-        handled_exception=sys.exc_info()[1],
+        handled_exception=sys.exc_info()[1], live=live,
     )
     if left:
         body["left_behind"] = left
@@ -85,8 +87,8 @@ def _label(module: str, name: str) -> str:
     return f"the contents of {label}" if name.startswith("+") else label
 
 
-def write(path: str, body: dict) -> int:
-    return snapshot_format.write(path, body)
+def write(path: str, body: dict, durable: bool = True) -> int:
+    return snapshot_format.write(path, body, durable)
 
 
 def top_where(body: dict) -> str:

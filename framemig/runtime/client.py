@@ -24,6 +24,9 @@ from framemig.errors import (
 from framemig.runtime import channel
 
 _POLL = 0.002
+_FAST_POLL = 0.0002  # for the first _FAST_FOR seconds of a wait
+_FAST_FOR = 0.05
+_LOOK = 0.005  # how often a wait asks whether the process still lives
 _GRACE = 2.0  # beyond the timeout, for the program to notice its own deadline
 _START_POLL = 0.005  # while a process starts
 _MIN_TIMEOUT = 0.1  # what a request gets at least after waiting for its process to start
@@ -152,12 +155,19 @@ def decide(ticket: Ticket, decision: str, timeout: float = 30.0, **data) -> dict
 
 def _wait(ticket: Ticket, timeout: float, progress, patient_after=(), allow_exit=False,
           changed_from=None) -> None:
-    deadline = time.monotonic() + timeout
+    started = time.monotonic()
+    deadline = started + timeout
     patient = False
+    looked = 0.0
     while True:
         # whether it lives is asked before its reply is read: a process that answers and
-        # ends between the two reads is then seen answering, not as ended without a word
-        gone = not psutil.pid_exists(ticket.pid) or _is_zombie(ticket.pid)
+        # ends between the two reads is then seen answering, not as ended without a word.
+        # (Asked every few ms: it reads /proc, and a quick answer is what is waited for.)
+        now = time.monotonic()
+        gone = False
+        if now - looked >= _LOOK:
+            looked = now
+            gone = not psutil.pid_exists(ticket.pid) or _is_zombie(ticket.pid)
         reply = channel.read_reply(ticket.pid, ticket.request)
         state = reply["state"] if reply else None
         fresh = reply is not None and (changed_from is None or
@@ -185,7 +195,9 @@ def _wait(ticket: Ticket, timeout: float, progress, patient_after=(), allow_exit
             else:
                 detail = " (it did not answer: it may be blocked in C code)"
             raise NoSafePoint(f"no safe point within {max(timeout - _GRACE, 0):.3g} s{detail}")
-        time.sleep(_POLL)
+        # the program stands still while a checkpoint or a migration waits here: the
+        # first answers come within milliseconds, and are looked for often
+        time.sleep(_FAST_POLL if now - started < _FAST_FOR else _POLL)
 
 
 def _is_zombie(pid) -> bool:

@@ -14,6 +14,7 @@ moved. Signal handlers are read at the capture with ``signal.getsignal``.
 from __future__ import annotations
 
 import atexit
+import functools
 import signal
 import sys
 
@@ -44,10 +45,15 @@ def program_handlers(is_program_file) -> list:
             if is_program_file(filename)]
 
 
+@functools.lru_cache(maxsize=1)
+def _valid_signals() -> tuple[int, ...]:
+    return tuple(int(number) for number in signal.valid_signals())
+
+
 def program_signals(own: set[int]) -> dict[int, object]:
     """``{signal number: handler}`` for handlers set from Python, but framemig's own."""
     found = {}
-    for number in signal.valid_signals():
+    for number in _valid_signals():
         if number in own:
             continue
         try:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import time
 
 from framemig.errors import RestoreFailed
@@ -73,7 +72,7 @@ def _runtime_state(runtime: dict) -> None:
         timers.install({"timers": runtime["timers"], "next_handle": runtime["next_handle"]})
     hooks.install(runtime.get("on_restore", []))
     if runtime.get("random") is not None:
-        random.setstate(runtime["random"])
+        stdlib_state.give_random(runtime["random"])
     libstate.apply(runtime.get("libraries") or {})
     stdlib_state.give_all(runtime.get("stdlib") or {})
     exits.apply(runtime.get("atexit") or [], runtime.get("signals") or {})

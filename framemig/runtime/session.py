@@ -254,12 +254,13 @@ class Session:
     def _capture(self, request: Request, point: SafePoint) -> float:
         reached, reached_wall = time.monotonic(), time.time()
         capturing = _capturing()
-        capturing.check(self.program, point)
+        checked = capturing.check(self.program, point)
         request.answered = True
         request.reply("capturing")  # from here on the asker waits as long as it takes
-        body = capturing.snapshot(self.program, point)
+        body = capturing.snapshot(self.program, point, checked)
         captured = time.monotonic()
-        size = capturing.write(request.out, body)
+        # only a program that ends now leaves its snapshot as its one copy: on the disk
+        size = capturing.write(request.out, body, durable=request.mode == "exit")
         written = time.monotonic()
         sys.stdout.flush()
         sys.stderr.flush()
@@ -307,7 +308,7 @@ class Session:
                 started_capture = time.monotonic()
                 body = capturing.snapshot(self.program, point)
                 captured = time.monotonic()
-                size = capturing.write(request.out, body)
+                size = capturing.write(request.out, body, durable=False)
                 sys.stdout.flush()
                 request.reply("held", path=request.out, size=size,
                               where=capturing.top_where(body), safe_point_ms=0.0,
@@ -317,7 +318,8 @@ class Session:
                 held = time.monotonic() - started
                 timers.shift(held)
                 self._release()
-                request.reply("released", held_s=round(held, 3))
+                request.reply("released", held_s=round(held, 3), stood_ms=round(
+                    (time.monotonic() - point.reached) * 1000, 3))
                 return held
 
     def _release(self) -> None:

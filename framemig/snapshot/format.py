@@ -88,8 +88,10 @@ def _fast_check(data: bytes, document: dict) -> bool | None:
     return checksum(data[len(head):-2]) == digest
 
 
-def write(path: str, body: dict) -> int:
-    """Write ``body`` to ``path`` atomically; return the size in bytes."""
+def write(path: str, body: dict, durable: bool = True) -> int:
+    """Write ``body`` to ``path`` atomically; return the size in bytes. ``durable``: on
+    the disk before this returns (the file is the program's only copy); a snapshot that is
+    read at once and kept elsewhere (a checkpoint, a migration's) need not wait for it."""
     data = encode(body)
     directory = os.path.dirname(os.path.abspath(path)) or "."
     temp = os.path.join(directory, f".{os.path.basename(path)}.tmp-{os.getpid()}")
@@ -97,7 +99,8 @@ def write(path: str, body: dict) -> int:
         with open(temp, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(temp, path)
     except PermissionError as exc:
         raise PermissionDenied(f"cannot write {path}: {exc.strerror}") from None
@@ -106,12 +109,13 @@ def write(path: str, body: dict) -> int:
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    if durable:
+        with contextlib.suppress(OSError):
+            fd = os.open(directory, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
     return len(data)
 
 

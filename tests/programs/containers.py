@@ -49,6 +49,7 @@ for step in range(3):
     dd["k"].append(step)
     counter["z"] += step
     buffer.write(f"s{step} ")
+    gauss = random.gauss(0, 1) if step == 1 else None  # the next one waits in the state
     print("step", step, random.randint(0, 1000), rng.randint(0, 1000), binary.read(2))  #@capture 1,3
 print("identity", data["shared_a"] is data["shared_b"], data["shared_a"])
 print("cycle", cycle[1] is cycle, self_dict["me"] is self_dict)
@@ -59,4 +60,4 @@ data["added"] = 1
 print("view is live", "added" in keys)
 print("values", data["bytes"], data["bytearray"], data["complex"], data["floats"], data["big"] % 1000)
 print("odd", data[(1, 2)], data[42], data["set"], data["frozen"], data["nested"])
-print("random", random.random(), rng.random())
+print("random", random.random(), rng.random(), random.gauss(0, 1))
