@@ -39,7 +39,9 @@ MAGIC = "snapshot"
 #      paths...), runtime "libraries" and "stdlib" state, "left_behind"; entries
 #      id_of, re_match, thread, json_scanner; a library global's random state ("rs").
 #      A reader of 2 would restore such a snapshot without them, silently.
-FORMAT_VERSION = 3
+#   4: the random module's state as its packed words (runtime "random": {"mt19937": ...}),
+#      which a reader of 3 would hand to random.setstate.
+FORMAT_VERSION = 4
 
 
 def _canonical(body: dict) -> bytes:
