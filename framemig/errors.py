@@ -36,6 +36,8 @@ class ExitCode(enum.IntEnum):
     COMMAND_FAILED = 83  # a node could not do what it was asked
     NO_REPLY = 84  # a node did not answer in time
     ROLLED_BACK = 85  # a migration failed; the program goes on where it was
+    NO_KEY = 86  # no fleet key where one is needed, or an unusable key file
+    UNTRUSTED = 87  # unsigned, mis-signed, stale or replayed: refused
 
 
 class FramemigError(Exception):
@@ -133,3 +135,11 @@ class NoReply(FramemigError):
 
 class RolledBack(FramemigError):
     code = ExitCode.ROLLED_BACK
+
+
+class NoKey(FramemigError):
+    code = ExitCode.NO_KEY
+
+
+class Untrusted(FramemigError):
+    code = ExitCode.UNTRUSTED

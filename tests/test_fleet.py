@@ -267,13 +267,15 @@ def test_a_second_node_with_a_live_name_is_refused(env, fleet):
     assert "already alive" in text and "Traceback" not in text
 
 
-def test_bad_commands_get_error_replies(fleet, server):
+def test_bad_commands_get_error_replies(fleet, server, fleet_key):
+    """Signed with the fleet key, but malformed (unsigned ones: test_security.py)."""
     fleet.start_node("a")
     conn = server.client()
 
     def ask(payload):
         request_id = "t" + os.urandom(4).hex()
-        body = payload.replace("ID", request_id) if isinstance(payload, str) else payload
+        message = json.loads(payload.replace("ID", request_id))
+        body = json.dumps(fleet_key.sign(message, "tests"))
         assert conn.publish(protocol.node_channel("a"), body) == 1
         got = conn.blpop([protocol.reply_key(request_id)], timeout=10)
         assert got is not None, f"no reply to {payload}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 
 _SKIP = {".git", ".hg", ".venv", "venv", "__pycache__", "node_modules", ".mypy_cache",
@@ -62,15 +63,25 @@ def unpack(bundle: dict, directory: str) -> str:
     return main
 
 
-def fetch(conn, key: str) -> dict | None:
-    """The bundle stored under ``key``, its expiry renewed; None if it is gone."""
+def digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def fetch(conn, key: str, sha256: str | None = None) -> dict | None:
+    """The bundle stored under ``key``, its expiry renewed; None if it is gone. With
+    ``sha256`` (what the signed ``run`` named), a bundle changed since is refused."""
     import json
 
     with conn.pipeline() as pipe:
         pipe.get(key)
         pipe.expire(key, TTL)
         raw, _ = pipe.execute()
-    return None if raw is None else json.loads(raw)
+    if raw is None:
+        return None
+    if sha256 is not None and digest(raw) != sha256:
+        raise ValueError(f"the bundle {key} is not the one its run command named "
+                         f"(changed in Redis)")
+    return json.loads(raw)
 
 
 def submit(conn, node: str, path: str, args: list[str], timeout: float = 30.0,
@@ -86,8 +97,9 @@ def submit(conn, node: str, path: str, args: list[str], timeout: float = 30.0,
     packed = pack(path)
     program_id = "p" + protocol.new_id()[:7]
     key = protocol.bundle_key(program_id)
-    conn.set(key, json.dumps(packed), ex=TTL)
+    raw = json.dumps(packed).encode("utf-8")
+    conn.set(key, raw, ex=TTL)
     name = os.path.basename(os.path.abspath(path))
     return protocol.send(conn, node, Command.RUN, {
-        "program_id": program_id, "name": name, "bundle_key": key, "args": list(args),
-        **options}, timeout=timeout)
+        "program_id": program_id, "name": name, "bundle_key": key,
+        "bundle_sha256": digest(raw), "args": list(args), **options}, timeout=timeout)

@@ -27,6 +27,15 @@ Keys and channels (all under ``framemig:``):
 ``stream-publishers:<name>``       hash: its publishers' last sequence numbers
 =================================  =======================================================
 
+Every command and every reply is signed with the fleet key (:mod:`framemig.keys`): its
+sender (``by``), time (``ts``), a nonce and ``sig``, HMAC-SHA256 over the rest. A node
+refuses, with an error reply and a line in its log, a command that is unsigned,
+mis-signed, older than 60 s or seen before; a client refuses a reply that is not signed,
+or answers another request. A ``run`` names its bundle's SHA-256 and an ``adopt`` its
+snapshot's, so what is fetched from Redis is what the key holder sent. A fleet started
+with ``--insecure`` has no key and checks nothing (its nodes say so in ``nodes``).
+``VERSION`` is this protocol's version; a node announces it in its record.
+
 A program may run only on the node that owns it at its current epoch: migrations hand
 the epoch on, a failover takes it from a dead node, and a copy whose epoch moved on
 ends (ownership.py). Programs' output carries markers: ``exit`` (its end),
@@ -42,8 +51,10 @@ import uuid
 
 import redis
 
-from framemig.errors import CommandFailed, ExitCode, NoReply, NoSuchNode
+from framemig.errors import CommandFailed, ExitCode, NoReply, NoSuchNode, Untrusted
+from framemig.keys import FleetKey, Replays
 
+VERSION = 2  # 2: signed commands and replies; bundle and snapshot digests in them
 PREFIX = "framemig"
 NODES = f"{PREFIX}:nodes"
 EVENTS = f"{PREFIX}:events"
@@ -107,20 +118,43 @@ def new_id() -> str:
     return uuid.uuid4().hex[:16]
 
 
+class Signing:
+    """This process's fleet key and the name it signs as; no key: an insecure fleet."""
+
+    def __init__(self):
+        self.key: FleetKey | None = None
+        self.sender = "client"
+        self.replays = Replays()
+
+    def use(self, key: FleetKey | None, sender: str) -> None:
+        self.key, self.sender = key, sender
+
+    def sign(self, message: dict) -> dict:
+        return message if self.key is None else self.key.sign(message, self.sender)
+
+
+signing = Signing()
+
+
 def encode(command: Command, args: dict) -> tuple[str, str]:
     request_id = new_id()
     message = {"id": request_id, "command": command.value, "args": args, "sent": time.time()}
-    return request_id, json.dumps(message)
+    return request_id, json.dumps(signing.sign(message))
 
 
 def decode(raw) -> dict:
-    """A command message from the wire; raises BadCommand (with its id, if any)."""
+    """A command message from the wire; raises BadCommand (with its id, if any), or
+    Untrusted (a node with a key acts on nothing it did not sign)."""
     try:
         message = json.loads(raw)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         raise BadCommand("the command is not JSON") from None
     if not isinstance(message, dict) or not isinstance(message.get("id"), str):
         raise BadCommand("the command has no request id")
+    if signing.key is not None:
+        what = message.get("command")
+        signing.key.check(message, f"{what if isinstance(what, str) else ''} command".strip(),
+                          signing.replays)
     try:
         message["command"] = Command(message.get("command"))
     except ValueError:
@@ -136,7 +170,8 @@ def decode(raw) -> dict:
 def answer(conn: redis.Redis, request_id: str, ok: bool, **data) -> None:
     key = reply_key(request_id)
     with conn.pipeline() as pipe:
-        pipe.lpush(key, json.dumps({"id": request_id, "ok": ok, **data}))
+        pipe.lpush(key, json.dumps(signing.sign({"id": request_id, "ok": ok, **data,
+                                                 "request": request_id})))
         pipe.expire(key, REPLY_TTL)
         pipe.execute()
 
@@ -150,10 +185,22 @@ def send(conn: redis.Redis, node: str, command: Command, args: dict,
     got = conn.blpop([reply_key(request_id)], timeout=timeout)
     if got is None:
         raise NoReply(f"node {node!r} did not answer {command.value} within {timeout:g} s")
-    reply = json.loads(got[1])
+    reply = _checked_reply(got[1], request_id, node)
     if not reply.get("ok"):
         raise CommandFailed(reply.get("error", "failed"),
                             code=ExitCode(reply.get("code", ExitCode.COMMAND_FAILED)))
+    return reply
+
+
+def _checked_reply(raw, request_id: str, node: str) -> dict:
+    try:
+        reply = json.loads(raw)
+    except (TypeError, ValueError, RecursionError):
+        raise Untrusted(f"node {node!r} sent a reply that is not JSON") from None
+    if not isinstance(reply, dict) or reply.get("request") != request_id:
+        raise Untrusted(f"the reply from node {node!r} answers another request")
+    if signing.key is not None:
+        signing.key.check(reply, f"reply from node {node!r}")
     return reply
 
 

@@ -4,10 +4,11 @@ hosts a program and should not carry the node daemon, Redis or rich along."""
 from __future__ import annotations
 
 import importlib
+import os
 
 import click
 
-from framemig import __version__
+from framemig import __version__, keys
 
 EXIT_CODES = """
 Exit codes: 0 ok; exec/restore pass the program's own status through;
@@ -16,7 +17,8 @@ Exit codes: 0 ok; exec/restore pass the program's own status through;
 snapshot format, 71 source hash mismatch, 72 cannot restore on this interpreter,
 73 permission denied, 74 busy, 75 the program was dumped and ended, 76 no such program,
 78 Redis unreachable, 79 bad Redis URL, 80 no such node, 81 no such program in the fleet,
-82 node name taken, 83 a node could not do it, 84 no answer, 85 migration rolled back.
+82 node name taken, 83 a node could not do it, 84 no answer, 85 migration rolled back,
+86 no fleet key or a bad key file, 87 unsigned, mis-signed, stale or replayed: refused.
 """
 
 COMMANDS = {
@@ -39,6 +41,7 @@ COMMANDS = {
     "uncordon": "framemig.cli.fleet_ops:uncordon_command",
     "rm": "framemig.cli.fleet_ops:rm_command",
     "top": "framemig.cli.top_cmd:top_command",
+    "keygen": "framemig.cli.keygen_cmd:keygen_command",
 }
 
 
@@ -59,7 +62,10 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, epilog=EXIT_CODES,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="framemig")
-def cli():
+@click.option("--key", "key_file", metavar="FILE", default=None,
+              help="The fleet key that signs commands and snapshots (default: "
+                   "$FRAMEMIG_KEY_FILE, else ~/.config/framemig/fleet.key).")
+def cli(key_file):
     """Live migration of running Python programs.
 
     Run a program with `framemig exec`, capture it at any line with `framemig dump`,
@@ -67,5 +73,8 @@ def cli():
     Run node daemons with `framemig node` and move programs between them with
     `framemig run`, `ps`, `migrate`, `logs`; watch and steer them with `framemig top`.
     Programs are checkpointed and resumed elsewhere when their node dies; `framemig
-    drain` empties a node for maintenance.
+    drain` empties a node for maintenance. Commands are signed with the fleet key
+    (`framemig keygen`).
     """
+    if key_file:
+        os.environ[keys.KEY_ENV] = os.path.abspath(key_file)  # for every command below

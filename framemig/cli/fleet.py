@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import getpass
+import socket
+
 import click
 
-from framemig.bus import connection
+from framemig import keys
+from framemig.bus import connection, protocol
 from framemig.cli.output import err_console
 from framemig.ui.frame import columns
 
@@ -21,6 +25,9 @@ def json_option(function):
 
 
 def connect(redis_url: str | None, quiet: bool = False):
+    """A connection to the fleet's Redis, with this process signing as an operator with
+    the fleet key, if it has one (a fleet with a key refuses what it did not sign)."""
+    protocol.signing.use(keys.load(), f"cli:{getpass.getuser()}@{socket.gethostname()}")
     url, origin = connection.resolve(redis_url)
     if origin == "private" and not quiet:
         err_console().print(f"[dim]using framemig's private Redis at {url}[/]")

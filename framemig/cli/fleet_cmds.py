@@ -37,7 +37,8 @@ def nodes_command(redis_url, as_json):
         started = node.get("started")
         up = ago(now - _timestamp(started)) if started else "-"
         labels = ",".join(f"{k}={v}" for k, v in node.get("labels", {}).items())
-        rows.append((node["name"], node.get("status", "up"), node.get("host", ""),
+        status = node.get("status", "up") + (" insecure" if node.get("insecure") else "")
+        rows.append((node["name"], status, node.get("host", ""),
                      node.get("arch", ""), node.get("python", ""),
                      f"{node.get('cpu_percent', 0):.0f}%", f"{node.get('memory_percent', 0):.0f}%",
                      str(len(node.get("programs", []))), labels or "-", up))

@@ -6,9 +6,10 @@ import socket
 
 import click
 
-from framemig import units
+from framemig import keys, units
 from framemig.bus import connection, private
 from framemig.cli.output import err_console, expected_failures
+from framemig.errors import NoKey
 from framemig.node.daemon import Node
 
 
@@ -35,8 +36,14 @@ def _labels(pairs: tuple[str, ...]) -> dict:
               help="How often programs that do not say otherwise are checkpointed for "
                    "failover (stretched so that checkpoints pause a program at most 1% of "
                    "its time; 0: never).")
+@click.option("--key", "key_file", metavar="FILE", default=None,
+              help="The fleet key (default: $FRAMEMIG_KEY_FILE, else "
+                   "~/.config/framemig/fleet.key; `framemig keygen` makes one).")
+@click.option("--insecure", is_flag=True,
+              help="Run without a fleet key: accept unsigned commands from anyone who can "
+                   "write to this Redis (tests, a single-user machine).")
 @expected_failures
-def node_command(redis_url, name, labels, workdir, every):
+def node_command(redis_url, name, labels, workdir, every, key_file, insecure):
     """Run a node daemon: register this device and run programs on the fleet's say-so.
 
     The first SIGTERM or Ctrl-C drains it (its programs move to other nodes), or, with no
@@ -46,14 +53,23 @@ def node_command(redis_url, name, labels, workdir, every):
     except ValueError:
         raise click.BadParameter(f"{every!r} is not a duration (30s, 2m, 0)",
                                  param_hint="--checkpoint-every") from None
+    key = None if insecure and not key_file else keys.load(key_file)
+    if key is None and not insecure:
+        raise NoKey(f"no fleet key (looked for {keys.default_path()}): a node without one "
+                    f"runs whatever anyone who can write to its Redis sends. Make one with "
+                    f"`framemig keygen` and give it to every node and operator, or start "
+                    f"with --insecure for a keyless fleet")
     url, origin = connection.resolve(redis_url)
     if origin == "default" and not connection.answers(url):
         url = private.start()
         err_console().print(f"[yellow]no Redis at {connection.DEFAULT_URL}: started a private "
                           f"one at {url}[/] (stop it with `framemig redis stop`)",
                           soft_wrap=True)
+    if key is None:
+        err_console().print("[yellow]insecure node: no fleet key, every command is "
+                            "accepted unchecked[/]", soft_wrap=True)
     node = Node(url, name or socket.gethostname(), _labels(labels), workdir,
-                checkpoint_every=every)
+                checkpoint_every=every, key=key)
     raise SystemExit(node.run())
 
 

@@ -37,7 +37,15 @@ import redis
 
 from framemig import __version__, env
 from framemig.bus import bundle, connection, logs, ownership, protocol, registry
-from framemig.errors import CommandFailed, ExitCode, FramemigError, NameTaken, NoSuchProgram
+from framemig.errors import (
+    CommandFailed,
+    ExitCode,
+    FramemigError,
+    NameTaken,
+    NoSuchProgram,
+    Untrusted,
+)
+from framemig.keys import KEY_ENV, FleetKey
 from framemig.node import checkpoints as node_checkpoints
 from framemig.node import drain, fence, handlers
 from framemig.node.failover import Failover
@@ -54,9 +62,12 @@ def log(message: str) -> None:
 
 class Node:
     def __init__(self, url: str, name: str, labels: dict, workdir: str | None = None,
-                 checkpoint_every: float = node_checkpoints.DEFAULT_EVERY):
+                 checkpoint_every: float = node_checkpoints.DEFAULT_EVERY,
+                 key: FleetKey | None = None):
         self.url = url
         self.name = name
+        self.key = key  # None: an insecure fleet (--insecure), which checks nothing
+        protocol.signing.use(key, f"node:{name}")
         self.labels = labels
         self.instance = uuid.uuid4().hex[:12]  # this process: a restarted node is another
         self.checkpoint_every = checkpoint_every
@@ -206,6 +217,8 @@ class Node:
             "python_version": list(sys.version_info[:3]), "cpus": os.cpu_count(),
             "memory_total": memory.total, "labels": self.labels, "pid": os.getpid(),
             "framemig": __version__, "instance": self.instance,
+            "protocol": protocol.VERSION, "insecure": self.key is None,
+            "key_id": self.key.id if self.key is not None else None,
             "started": datetime.datetime.fromtimestamp(self.started, datetime.UTC)
             .isoformat(timespec="seconds"),
         }
@@ -391,6 +404,12 @@ class Node:
                 self.conn, request_id, True, **data))
             if reply is not None:
                 protocol.answer(self.conn, request_id, True, **reply)
+        except Untrusted as exc:
+            request_id = _id_of(raw)
+            log(f"refused: {exc.message}")
+            if request_id:
+                protocol.answer(self.conn, request_id, False, error=exc.message,
+                                code=int(exc.code))
         except protocol.BadCommand as exc:
             request_id = _id_of(raw)
             log(f"bad command: {exc}")
@@ -413,6 +432,7 @@ class Node:
     def child_env(self) -> dict:
         environ = dict(os.environ)
         environ.pop("FRAMEMIG_REPORT", None)
+        environ.pop(KEY_ENV, None)  # a program does not command the fleet
         environ["FRAMEMIG_PRELOAD"] = "1"  # our programs exist to be moved: be ready
         environ["FRAMEMIG_REDIS_URL"] = self.url  # data streams use this node's Redis
         environ["FRAMEMIG_NODE"] = self.name

@@ -10,7 +10,7 @@ import time
 from framemig import __version__, env
 from framemig.bus import bundle, ownership
 from framemig.bus.protocol import Command
-from framemig.errors import CommandFailed
+from framemig.errors import CommandFailed, Untrusted
 from framemig.node import checkpoints, migrate
 from framemig.node.programs import ManagedProgram
 from framemig.runtime import client
@@ -30,9 +30,15 @@ def ping(node, args, answer):
 def run(node, args, answer):
     program_id, name, key = _required(args, "program_id", "name", "bundle_key")
     directory = node.program_dir(program_id)
+    sha256 = args.get("bundle_sha256")
+    if node.key is not None and not isinstance(sha256, str):
+        raise Untrusted("a run command that does not name its bundle's SHA-256 refused")
     raw = node.with_redis(lambda conn: conn.get(key))
     if raw is None:
         raise CommandFailed(f"the sources of {program_id} are not in Redis ({key})")
+    if sha256 is not None and bundle.digest(raw) != sha256:
+        raise Untrusted(f"the sources of {program_id} are not the ones the run command "
+                        f"named (changed in Redis): refused")
     try:
         main = bundle.unpack(json.loads(raw), directory)
     except ValueError as error:
@@ -52,7 +58,8 @@ def run(node, args, answer):
                                                              node.instance))
     record = {"id": program_id, "name": name, "args": list(args.get("args", [])),
               "created": time.time(), "migrations": 0, "history": [],
-              "python": env.describe(), "bundle_key": key, "epoch": epoch,
+              "python": env.describe(), "bundle_key": key, "bundle_sha256": sha256,
+              "epoch": epoch,
               "checkpoint_every": every, "require": require}
     program = ManagedProgram(node, record)
     node.add(program)

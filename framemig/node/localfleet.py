@@ -11,13 +11,18 @@ import subprocess
 import sys
 import time
 
-from framemig.bus import connection, private, registry
+from framemig import keys
+from framemig.bus import connection, private, protocol, registry
 
 
 class LocalFleet:
     def __init__(self, workdir: str, url: str | None = None, env: dict | None = None):
         self.workdir = workdir
         self.env = dict(os.environ if env is None else env)
+        if not self.env.get(keys.KEY_ENV):  # a private fleet gets a key of its own
+            self.env[keys.KEY_ENV] = keys.generate(os.path.join(workdir, "fleet.key")).path
+        # this process commands the fleet too (the demo, the bench): it signs as they do
+        protocol.signing.use(keys.read(self.env[keys.KEY_ENV]), "localfleet")
         self.processes: list[subprocess.Popen] = []
         self.nodes: dict[str, subprocess.Popen] = {}
         if url is None:

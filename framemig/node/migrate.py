@@ -399,7 +399,8 @@ def program_files(node, record: dict) -> str | None:
         return None
     try:
         directory = node.program_dir(record["id"])
-        packed = node.with_redis(lambda conn: bundle.fetch(conn, key))  # renews its expiry
+        packed = node.with_redis(lambda conn: bundle.fetch(  # (renews its expiry)
+            conn, key, record.get("bundle_sha256")))
         if packed is None:
             return None
         bundle.unpack(packed, directory)
