@@ -109,7 +109,9 @@ def markdown(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def show(results: dict) -> None:
+def show(results: dict, publish: bool = True) -> None:
+    """The table on the terminal; with ``publish`` (a full run), in results.md and the
+    README as well."""
     from rich.console import Console
     from rich.table import Table
 
@@ -120,7 +122,7 @@ def show(results: dict) -> None:
         table.add_row(*row[:5], "[bold red]NOT MET[/]" if row[5] == "NOT MET" else row[5],
                       row[6])
     Console(width=max(160, Console().width)).print(table)
-    if not results.get("quick"):
+    if publish and not results.get("quick"):
         table = markdown(results)
         (HERE / "results.md").write_text(table)
         _into_readme(table)
