@@ -22,6 +22,8 @@ from interpreters import python
 from rich.console import Console
 from rich.rule import Rule
 
+from framemig import keys
+
 HERE = Path(__file__).parent
 PROGRAM = HERE / "sensor_loop.py"
 console = Console()
@@ -59,6 +61,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as temp:
         work = Path(temp)
         os.environ["FRAMEMIG_RUN_DIR"] = str(work / "run")
+        if not os.environ.get(keys.KEY_ENV):  # a key of its own signs the snapshots
+            os.environ[keys.KEY_ENV] = keys.generate(str(work / "demo.key")).path
         console.print(Rule("1. run on CPython 3.11, capture it mid-loop"))
         first = run_for("3.11", ["exec", PROGRAM], 0.8, work / "hop1.json")
         console.print(Rule("2. what the snapshot holds"))

@@ -5,7 +5,8 @@ import os
 
 import pytest
 
-from framemig.errors import PermissionDenied, SnapshotCorrupt
+from framemig import keys
+from framemig.errors import PermissionDenied, SnapshotCorrupt, Untrusted
 from framemig.snapshot import format as snapshot_format
 
 
@@ -14,12 +15,12 @@ def body(text="print(1)\n"):
             "objects": [], "value": [1, 2.5, "x"]}
 
 
-def test_write_is_atomic_and_leaves_no_temporary_files(tmp_path):
+def test_write_is_atomic_and_leaves_no_temporary_files(tmp_path, fleet_key):
     path = tmp_path / "s.json"
-    size = snapshot_format.write(str(path), body())
+    size = snapshot_format.write(str(path), body(), key=fleet_key)
     assert path.stat().st_size == size
     assert os.listdir(tmp_path) == ["s.json"]
-    assert snapshot_format.read(str(path))["value"] == [1, 2.5, "x"]
+    assert snapshot_format.read(str(path), fleet_key)["value"] == [1, 2.5, "x"]
 
 
 def test_the_header_says_what_the_file_is(tmp_path):
@@ -31,16 +32,52 @@ def test_the_header_says_what_the_file_is(tmp_path):
     assert document["checksum"].startswith("sha256:")
 
 
-def test_reindenting_is_harmless_but_editing_is_not(tmp_path):
+def test_reindenting_is_harmless_but_editing_is_not(tmp_path, fleet_key):
     path = tmp_path / "s.json"
-    snapshot_format.write(str(path), body())
+    snapshot_format.write(str(path), body(), key=fleet_key)
     document = json.loads(path.read_text())
     path.write_text(json.dumps(document, indent=4))
-    assert snapshot_format.read(str(path))["value"] == [1, 2.5, "x"]
+    assert snapshot_format.read(str(path), fleet_key)["value"] == [1, 2.5, "x"]
     document["body"]["value"][0] = 2
     path.write_text(json.dumps(document))
     with pytest.raises(SnapshotCorrupt, match="checksum"):
-        snapshot_format.read(str(path))
+        snapshot_format.read(str(path), fleet_key)
+
+
+def test_only_a_snapshot_signed_with_the_key_is_read(tmp_path, fleet_key):
+    """Restoring runs what a snapshot carries: unsigned, signed with another key, or
+    re-hashed after an edit, it is refused (a person's own file: trust_unsigned)."""
+    path = str(tmp_path / "s.json")
+    other = keys.generate(str(tmp_path / "other.key"))
+    snapshot_format.write(path, body())
+    with pytest.raises(Untrusted, match="not signed"):
+        snapshot_format.read(path, fleet_key)
+    assert snapshot_format.read(path, trust_unsigned=True)["value"] == [1, 2.5, "x"]
+    snapshot_format.sign_file(path, fleet_key)
+    assert snapshot_format.read(path, fleet_key)["value"] == [1, 2.5, "x"]
+    with pytest.raises(Untrusted, match="another key"):
+        snapshot_format.read(path, other)
+    with pytest.raises(Untrusted, match="no fleet key here"):
+        snapshot_format.read(path, None)
+    # an edited source with its hash and the checksum recomputed: the signature is not
+    document = json.loads(open(path).read())
+    evil = "import os; os.system('id')\n"
+    document["body"]["sources"]["p.py"] = {"text": evil,
+                                           "sha256": snapshot_format.source_hash(evil)}
+    document["checksum"] = snapshot_format.checksum(
+        snapshot_format._canonical(document["body"]))
+    open(path, "w").write(json.dumps(document))
+    with pytest.raises(Untrusted, match="another key, or was altered"):
+        snapshot_format.read(path, fleet_key)
+    data = snapshot_format.encode(document["body"]).replace(  # laid out as framemig does
+        b', "body"', f', "key": "{fleet_key.id}", "signature": "{document["signature"]}", '
+        f'"body"'.encode(), 1)
+    with pytest.raises(Untrusted, match="another key, or was altered"):
+        snapshot_format.verify(data, fleet_key)
+    signed = snapshot_format.encode(body(), fleet_key)
+    snapshot_format.verify(signed, fleet_key)
+    with pytest.raises(SnapshotCorrupt, match="checksum"):
+        snapshot_format.sign(signed.replace(b"2.5", b"3.5"), fleet_key)
 
 
 def test_a_failed_write_leaves_nothing(tmp_path):

@@ -119,3 +119,101 @@ def test_keygen(env, tmp_path):
     first = path.read_text()
     assert env.framemig("3.11", "keygen", path, "--force").returncode == 0
     assert path.read_text() != first and keys.read(str(path)).secret
+
+
+LOOP = '''\
+import os
+import time
+HERE = {here!r}
+n = 0
+while not os.path.exists(os.path.join(HERE, "stop")):
+    n += 1
+    time.sleep(0.01)
+print("counted", n > 0)
+'''
+
+
+def _forge(path, fleet_key=None):
+    """The probe's forged snapshot: the program's carried source changed (a line that
+    runs on the next turn of the loop), its hash and the checksum recomputed (signed with
+    ``fleet_key`` if given, as a key holder could)."""
+    from framemig.snapshot import format as snapshot_format
+
+    body = json.loads(path.read_bytes())["body"]
+    for key, entry in body["sources"].items():
+        text = entry["text"].replace(
+            "    n += 1", "    n += 1; open(os.path.join(HERE, 'PWNED'), 'w').close()")
+        body["sources"][key] = {**entry, "text": text,
+                                "sha256": snapshot_format.source_hash(text)}
+    return snapshot_format.encode(body, fleet_key)
+
+
+def test_restore_runs_only_signed_snapshots(env, tmp_path, fleet_key):
+    """dump signs; restore refuses an unsigned snapshot (unless --trust-unsigned), one
+    signed with another key, and a forged one, with 87 and one line, running nothing."""
+    from tests.harness import Live
+
+    program = tmp_path / "loop.py"
+    program.write_text(LOOP.format(here=str(tmp_path)))
+    live = Live(env, "3.11", program)
+    try:
+        dump = env.framemig("3.11", "dump", live.pid, "-o", tmp_path / "s.json")
+        live.finish()
+    finally:
+        live.kill()
+    assert dump.returncode == 0 and f"signed with key {fleet_key.id}".encode() in dump.stdout
+    signed = json.loads((tmp_path / "s.json").read_bytes())
+    assert signed["key"] == fleet_key.id and signed["signature"].startswith("hmac-sha256:")
+
+    forged = tmp_path / "forged.json"
+    forged.write_bytes(_forge(tmp_path / "s.json"))
+    refused = env.framemig("3.11", "restore", forged, timeout=60)
+    assert refused.returncode == 87 and b"not signed" in refused.stderr, refused
+    assert refused.stderr.count(b"\n") == 1 and b"--trust-unsigned" in refused.stderr
+    other = keys.generate(str(tmp_path / "other.key"))
+    forged.write_bytes(_forge(tmp_path / "s.json", other))
+    refused = env.framemig("3.11", "restore", forged, timeout=60)
+    assert refused.returncode == 87 and b"another key" in refused.stderr, refused
+    assert not (tmp_path / "PWNED").exists()
+
+    # a snapshot a person made without a key is theirs to trust (this one runs its line)
+    forged.write_bytes(_forge(tmp_path / "s.json"))
+    trusted = env.popen("3.11", "restore", "--trust-unsigned", forged)
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "PWNED").exists() and time.monotonic() < deadline:
+            assert trusted.poll() is None, trusted.communicate()
+            time.sleep(0.05)
+        (tmp_path / "stop").touch()
+        out, err = trusted.communicate(timeout=60)
+    finally:
+        if trusted.poll() is None:
+            trusted.kill()
+    assert trusted.returncode == 0 and out == b"counted True\n", err
+    (tmp_path / "PWNED").unlink()
+    rest = env.framemig("3.11", "restore", tmp_path / "s.json", timeout=60)
+    assert rest.returncode == 0 and rest.stdout == b"counted True\n", rest
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_a_tampered_checkpoint_is_not_resumed(fleet, server, tmp_path):
+    """A checkpoint replaced in Redis by someone without the key: the failover refuses
+    it (the program is reported lost, saying why) instead of running it."""
+    from framemig.bus import checkpoints
+
+    doomed = fleet.start_node("a")
+    fleet.start_node("b")
+    program = tmp_path / "loop.py"
+    program.write_text(LOOP.format(here=str(tmp_path)))
+    program_id = fleet.run(program, "a")
+    assert fleet.cli("checkpoint", program_id).returncode == 0
+    conn = server.client()
+    stored = tmp_path / "stored.json"
+    stored.write_bytes(checkpoints.snapshot(conn, program_id))
+    conn.hset(checkpoints.key(program_id), "snapshot", _forge(stored))
+    doomed.kill()
+    lost = fleet.wait_for(lambda: (p := fleet.program(program_id)) and
+                          p["status"] == "lost" and p, "the program to be lost", timeout=60)
+    assert "checkpoint was refused" in json.dumps(lost) and "not signed" in json.dumps(lost)
+    assert not list(tmp_path.rglob("PWNED")) and not list(fleet.env.tmp.rglob("PWNED"))
+    assert "refused: the checkpoint of" in fleet.logs["b"].read_text()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import click
 
+from framemig import keys
 from framemig.cli.output import emit_json, err_console, expected_failures
 from framemig.runtime import client
+from framemig.snapshot import format as snapshot_format
 from framemig.units import size as human_size
 
 
@@ -25,6 +27,7 @@ def dump_command(pid, out, leave_running, timeout, as_json):
     A process that is still starting (loading its program or snapshot) is waited for,
     within the timeout."""
     mode = "leave" if leave_running else "exit"
+    key = keys.load()  # (a bad key file is said before the program is stopped)
     if as_json or not err_console().is_terminal:
         ticket = client.ask(pid, mode, out, timeout)
     else:
@@ -39,12 +42,17 @@ def dump_command(pid, out, leave_running, timeout, as_json):
             ticket = client.ask(pid, mode, out, timeout, progress)
     ticket.close()
     reply = ticket.reply
+    if key is not None:  # the program never holds the key: whoever asked signs
+        reply["size"] = snapshot_format.sign_file(reply["path"], key)
+        reply["signed"] = key.id
     if as_json:
         emit_json({"ok": True, **{k: v for k, v in reply.items() if k != "state"}})
         return
     after = "left running" if leave_running else "ended"
+    signed = f"signed with key {key.id}" if key is not None else "UNSIGNED (no fleet key)"
     click.echo(
-        f"snapshot {reply['path']} ({human_size(reply['size'])}) at {reply['where']}; "
+        f"snapshot {reply['path']} ({human_size(reply['size'])}, {signed}) at "
+        f"{reply['where']}; "
         f"safe point {reply['safe_point_ms']:.1f} ms, capture {reply['capture_ms']:.1f} ms, "
         f"write {reply['write_ms']:.1f} ms; program {after}"
     )

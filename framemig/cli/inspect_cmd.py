@@ -15,7 +15,7 @@ from framemig.snapshot import format as snapshot_format
 @expected_failures
 def inspect_command(snapshot, as_json):
     """Show the program, interpreter, stack, scopes and timers in SNAPSHOT."""
-    body = snapshot_format.read(snapshot)
+    body = snapshot_format.read(snapshot, trust_unsigned=True)  # (inspect runs nothing)
     summary = render.summary(body)
     if as_json:
         emit_json(summary)

@@ -9,6 +9,7 @@ import time
 
 import click
 
+from framemig import keys
 from framemig.cli.exec_cmd import parse_dump_at
 from framemig.cli.output import expected_failures
 from framemig.errors import PermissionDenied
@@ -28,12 +29,15 @@ _DUMP_AT_HELP = "Capture when FILE:LINE is reached (the HIT-th time), e.g. prog.
 @click.option("--program-dir", metavar="DIR", type=click.Path(file_okay=False),
               help="The program's files are in DIR (a copy on this machine): run it from "
                    "there if they are the ones captured.")
+@click.option("--trust-unsigned", is_flag=True,
+              help="Restore a snapshot that is not signed with the fleet key (one you made "
+                   "yourself): restoring runs the code it carries.")
 @click.option("--ready-fd", type=int, hidden=True)
 @click.option("--go-fd", type=int, hidden=True)
 @click.option("--standby-fd", type=int, hidden=True)
 @expected_failures
-def restore_command(snapshot, emit, dump_at, dump_to, leave_running, program_dir, ready_fd,
-                    go_fd, standby_fd):
+def restore_command(snapshot, emit, dump_at, dump_to, leave_running, program_dir,
+                    trust_unsigned, ready_fd, go_fd, standby_fd):
     """Continue the program captured in SNAPSHOT, from exactly where it stopped.
 
     The program runs from its files where they were at capture if they are still there,
@@ -56,15 +60,18 @@ def restore_command(snapshot, emit, dump_at, dump_to, leave_running, program_dir
     elif snapshot is None:
         raise click.UsageError("Missing argument 'SNAPSHOT'.")
     try:
-        _restore(snapshot, emit, breakpoint_spec, ready_fd, go_fd, program_dir)
+        _restore(snapshot, emit, breakpoint_spec, ready_fd, go_fd, program_dir,
+                 trust_unsigned)
     finally:
         if registration is not None:
             channel.unregister(registration)
 
 
-def _restore(snapshot, emit, breakpoint_spec, ready_fd, go_fd, program_dir=None) -> None:
+def _restore(snapshot, emit, breakpoint_spec, ready_fd, go_fd, program_dir=None,
+             trust_unsigned=False) -> None:
     started = time.perf_counter()
-    body = snapshot_format.read(snapshot)
+    body = snapshot_format.read(snapshot, None if trust_unsigned else keys.load(),
+                                trust_unsigned)
     read_ms = (time.perf_counter() - started) * 1000
     path = os.path.abspath(snapshot)
     text = module_text.render(body, path)

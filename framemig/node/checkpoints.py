@@ -128,7 +128,7 @@ def _capture(node, program, cpu) -> dict:
         _failed(node, program, error.message)
         raise
     with open(path, "rb") as handle:
-        data = handle.read()
+        data = node.signed_snapshot(handle.read())
     os.unlink(path)
     number = node.with_redis(lambda conn: checkpoints.store(
         conn, program.id, node.name, program.epoch, data, log_id, stood_ms, paused=paused))

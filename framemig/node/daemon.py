@@ -49,6 +49,7 @@ from framemig.keys import KEY_ENV, FleetKey
 from framemig.node import checkpoints as node_checkpoints
 from framemig.node import drain, fence, handlers
 from framemig.node.failover import Failover
+from framemig.snapshot import format as snapshot_format
 
 BACKOFF = (0.5, 1, 2, 4, 8)
 RENEW = 3600  # seconds between renewals of the expiry of the programs' records and bundles
@@ -428,6 +429,17 @@ class Node:
                                 code=int(ExitCode.INTERNAL))
 
     # --- programs ------------------------------------------------------------------------------
+
+    def signed_snapshot(self, data: bytes) -> bytes:
+        """A snapshot this node's program wrote (unsigned: programs hold no key), signed
+        before it leaves the node (a migration, a checkpoint)."""
+        return data if self.key is None else snapshot_format.sign(data, self.key)
+
+    def trusted_snapshot(self, data: bytes, what: str) -> None:
+        """Raise Untrusted unless ``data`` is signed with the fleet key: a node restores
+        nothing a key holder did not send (an insecure node checks nothing)."""
+        if self.key is not None:
+            snapshot_format.verify(data, self.key, what)
 
     def child_env(self) -> dict:
         environ = dict(os.environ)

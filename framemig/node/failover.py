@@ -24,6 +24,7 @@ import threading
 import time
 
 from framemig.bus import checkpoints, logs, ownership, placement, protocol, registry
+from framemig.errors import SnapshotCorrupt, Untrusted
 from framemig.node import checkpoints as node_checkpoints
 from framemig.node.programs import ManagedProgram, RestoreRefused
 
@@ -111,6 +112,11 @@ def recover(node, record: dict, dead: str, epoch: int, cause: str | None = None)
     data = node.with_redis(lambda conn: checkpoints.snapshot(conn, program_id))
     if not facts or data is None:
         return _lost(node, record, f"{cause} and the program had no checkpoint")
+    try:
+        node.trusted_snapshot(data, f"the checkpoint of {program_id}")
+    except (Untrusted, SnapshotCorrupt) as error:
+        node.log(f"refused: {error.message}")
+        return _lost(node, record, f"{cause} and its checkpoint was refused: {error.message}")
     now = time.time()
     age = round(now - facts["taken"], 1)
     recovered = {"from": dead, "cause": cause, "at": now, "checkpoint_taken": facts["taken"],

@@ -17,7 +17,15 @@ import time
 from framemig import env
 from framemig.bus import bundle, checkpoints, migration, ownership, protocol, registry
 from framemig.bus.protocol import Command
-from framemig.errors import CommandFailed, FramemigError, NoSafePoint, NoSuchNode, RolledBack
+from framemig.errors import (
+    CommandFailed,
+    FramemigError,
+    NoSafePoint,
+    NoSuchNode,
+    RolledBack,
+    SnapshotCorrupt,
+    Untrusted,
+)
 from framemig.node.programs import ManagedProgram, RestoreRefused
 from framemig.runtime import client
 
@@ -75,7 +83,7 @@ def _migrate(node, program: ManagedProgram, target: str, timeout: float) -> dict
     program.drain()
     fault_point(node, "source-captured")
     with open(path, "rb") as handle:
-        data = handle.read()
+        data = node.signed_snapshot(handle.read())
     os.unlink(path)
     migration_id = protocol.new_id()
     record = {**program.record, "migrations": program.record.get("migrations", 0) + 1,
@@ -298,6 +306,11 @@ def _adopt(node, migration_id: str, record: dict) -> None:
     data = node.with_redis(lambda conn: migration.snapshot(conn, migration_id))
     if data is None:
         return refuse("the snapshot is no longer in Redis")
+    try:
+        node.trusted_snapshot(data, f"the snapshot of migration {migration_id}")
+    except (Untrusted, SnapshotCorrupt) as error:
+        node.log(f"refused: {error.message}")
+        return refuse(error.message)
     path = os.path.join(node.incoming, f"{migration_id}.json")
     with open(path, "wb") as handle:
         handle.write(data)

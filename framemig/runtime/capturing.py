@@ -87,8 +87,8 @@ def _label(module: str, name: str) -> str:
     return f"the contents of {label}" if name.startswith("+") else label
 
 
-def write(path: str, body: dict, durable: bool = True) -> int:
-    return snapshot_format.write(path, body, durable)
+def write(path: str, body: dict, durable: bool = True, key=None) -> int:
+    return snapshot_format.write(path, body, durable, key)
 
 
 def top_where(body: dict) -> str:

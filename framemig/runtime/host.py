@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 
-from framemig import __version__, env
+from framemig import __version__, env, keys
 from framemig.errors import ProgramNotFound
 from framemig.interp.codes import is_framemig_file
 from framemig.runtime import channel, exits, libstate, process_state, sleep, timers
@@ -88,6 +88,10 @@ class Host:
         sys.setrecursionlimit(sys.getrecursionlimit() + HOST_DEPTH)
         if self.dump_at is not None:
             path, line, hit, out, leave_running = self.dump_at
+            # the person who ran exec/restore --dump-at holds the key: the snapshot this
+            # process writes for them is signed (one asked for from outside is signed by
+            # whoever asked: framemig dump, the node)
+            self.session.signing_key = keys.load()
             self.session.arm_breakpoint(
                 Breakpoint(path, line, hit, resumes_at),
                 lambda: Request(out, "leave" if leave_running else "exit", float("inf")))

@@ -13,6 +13,7 @@ import json
 import os
 import time
 
+from framemig import keys
 from framemig.errors import RestoreFailed
 from framemig.restore.program import Restoration
 from framemig.runtime import exits, hooks, libstate, process_state, stdlib_state, timers
@@ -26,7 +27,7 @@ def main(snapshot_path: str, body: dict | None = None, dump_at: tuple | None = N
          program_dir: str | None = None) -> int:
     if body is None:
         started = time.perf_counter()
-        body = snapshot_format.read(snapshot_path)
+        body = snapshot_format.read(snapshot_path, keys.load())  # (an emitted module)
         read_ms = (time.perf_counter() - started) * 1000
     return continue_program(body, Host(dump_at), ready_fd, go_fd, read_ms, program_dir)
 

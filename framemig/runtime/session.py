@@ -90,6 +90,7 @@ class Session:
         self._interrupted_at = None
         self._retry_delay = 0.0  # between signals sent again while an import locks
         self.host_frame = None  # the host's frame below the program's; None once it ended
+        self.signing_key = None  # signs what --dump-at writes (framemig.keys)
 
     # --- requests and decisions arrive with a signal ------------------------------------
 
@@ -260,7 +261,8 @@ class Session:
         body = capturing.snapshot(self.program, point, checked)
         captured = time.monotonic()
         # only a program that ends now leaves its snapshot as its one copy: on the disk
-        size = capturing.write(request.out, body, durable=request.mode == "exit")
+        size = capturing.write(request.out, body, durable=request.mode == "exit",
+                               key=self.signing_key if request.message is None else None)
         written = time.monotonic()
         sys.stdout.flush()
         sys.stderr.flush()

@@ -26,6 +26,7 @@ from framemig.errors import (
     SnapshotMissing,
     SnapshotVersion,
     SourceMismatch,
+    Untrusted,
 )
 
 MAGIC = "snapshot"
@@ -68,14 +69,80 @@ def file_digest(path: str) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _head(digest: str) -> bytes:
-    head = json.dumps({"framemig": MAGIC, "format": FORMAT_VERSION, "checksum": digest})
+def _head(digest: str, signed: tuple[str, str] | None = None) -> bytes:
+    fields = {"framemig": MAGIC, "format": FORMAT_VERSION, "checksum": digest}
+    if signed is not None:
+        fields["key"], fields["signature"] = signed
+    head = json.dumps(fields)
     return head[:-1].encode("ascii") + b', "body": '
 
 
-def encode(body: dict) -> bytes:
+def _signature(key, digest: str) -> str:
+    """The fleet key's signature of a snapshot: over its checksum, which covers its body."""
+    return key.mac(b"framemig snapshot\0" + digest.encode("ascii"))
+
+
+def encode(body: dict, key=None) -> bytes:
     body_bytes = _canonical(body)
-    return _head(checksum(body_bytes)) + body_bytes + b"}\n"
+    digest = checksum(body_bytes)
+    signed = None if key is None else (key.id, _signature(key, digest))
+    return _head(digest, signed) + body_bytes + b"}\n"
+
+
+def _split(data: bytes, name: str) -> tuple[dict, bytes]:
+    """The header and the body's bytes of a snapshot as framemig writes it, the body's
+    checksum checked (without parsing the body)."""
+    cut = data.find(b', "body": ')
+    try:
+        header = json.loads(data[:cut] + b"}") if 0 < cut < 4096 else None
+    except ValueError:
+        header = None
+    if not isinstance(header, dict) or header.get("framemig") != MAGIC or \
+            header.get("format") != FORMAT_VERSION or not data.endswith(b"}\n"):
+        raise SnapshotCorrupt(f"{name} is not a framemig snapshot of format {FORMAT_VERSION}")
+    body = data[cut + len(b', "body": '):-2]
+    if checksum(body) != header.get("checksum"):
+        raise SnapshotCorrupt(f"{name} is corrupted: its checksum does not match its content")
+    return header, body
+
+
+def sign(data: bytes, key, name: str = "snapshot") -> bytes:
+    """``data`` (a snapshot as framemig wrote it) signed with ``key``. The program that
+    was captured writes its snapshot unsigned (it never holds the key): who asked for
+    the capture and holds the key signs it (``framemig dump``, the node)."""
+    header, body = _split(data, name)
+    return _head(header["checksum"], (key.id, _signature(key, header["checksum"]))) + \
+        body + b"}\n"
+
+
+def verify(data: bytes, key, name: str = "snapshot") -> None:
+    """Raise unless ``data`` is intact and signed with ``key`` (a node checks what it
+    is handed before a restore process sees it; the body is not parsed here)."""
+    header, _body = _split(data, name)
+    _check_signature(header, key, name, trust_unsigned=False)
+
+
+def _check_signature(document: dict, key, name: str, trust_unsigned: bool) -> None:
+    if trust_unsigned:
+        return
+    signature = document.get("signature")
+    if signature is None:
+        raise Untrusted(f"{name} is not signed: refused (restore --trust-unsigned for a "
+                        f"snapshot you made yourself)")
+    if key is None:
+        raise Untrusted(f"{name} is signed, but there is no fleet key here to check it "
+                        f"(--key, FRAMEMIG_KEY_FILE)")
+    if not key.matches(b"framemig snapshot\0" + str(document.get("checksum")).encode(
+            "ascii", "replace"), signature):
+        raise Untrusted(f"{name} is signed with another key, or was altered: refused")
+
+
+def sign_file(path: str, key, durable: bool = True) -> int:
+    """Sign the snapshot file at ``path`` in place (atomically); returns its size."""
+    with open(path, "rb") as handle:
+        data = sign(handle.read(), key, path)
+    _write_bytes(path, data, durable)
+    return len(data)
 
 
 def _fast_check(data: bytes, document: dict) -> bool | None:
@@ -84,17 +151,25 @@ def _fast_check(data: bytes, document: dict) -> bool | None:
     digest = document.get("checksum")
     if not isinstance(digest, str):
         return None
-    head = _head(digest)
+    signed = document.get("key"), document.get("signature")
+    if not all(isinstance(part, str) for part in signed):
+        signed = None
+    head = _head(digest, signed)
     if not data.startswith(head) or not data.endswith(b"}\n"):
         return None
     return checksum(data[len(head):-2]) == digest
 
 
-def write(path: str, body: dict, durable: bool = True) -> int:
+def write(path: str, body: dict, durable: bool = True, key=None) -> int:
     """Write ``body`` to ``path`` atomically; return the size in bytes. ``durable``: on
     the disk before this returns (the file is the program's only copy); a snapshot that is
     read at once and kept elsewhere (a checkpoint, a migration's) need not wait for it."""
-    data = encode(body)
+    data = encode(body, key)
+    _write_bytes(path, data, durable)
+    return len(data)
+
+
+def _write_bytes(path: str, data: bytes, durable: bool) -> None:
     directory = os.path.dirname(os.path.abspath(path)) or "."
     temp = os.path.join(directory, f".{os.path.basename(path)}.tmp-{os.getpid()}")
     try:
@@ -118,11 +193,11 @@ def write(path: str, body: dict, durable: bool = True) -> int:
                 os.fsync(fd)
             finally:
                 os.close(fd)
-    return len(data)
 
 
-def read(path: str) -> dict:
-    """Load and check a snapshot file; return its body."""
+def read(path: str, key=None, trust_unsigned: bool = False) -> dict:
+    """Load and check a snapshot file; return its body. Unless ``trust_unsigned``, it
+    must be signed with ``key`` (restoring runs what a snapshot holds)."""
     try:
         with open(path, "rb") as handle:
             data = handle.read()
@@ -132,10 +207,10 @@ def read(path: str) -> dict:
         raise SnapshotMissing(f"{path} is a directory, not a snapshot file") from None
     except PermissionError:
         raise PermissionDenied(f"{path}: permission denied") from None
-    return decode(data, path)
+    return decode(data, path, key, trust_unsigned)
 
 
-def decode(data: bytes, name: str = "snapshot") -> dict:
+def decode(data: bytes, name: str = "snapshot", key=None, trust_unsigned: bool = False) -> dict:
     if not data.strip():
         raise SnapshotCorrupt(f"{name} is empty")
     try:
@@ -172,6 +247,7 @@ def decode(data: bytes, name: str = "snapshot") -> dict:
             raise SnapshotCorrupt(f"{name} is corrupted (values outside JSON)") from None
     if not intact:
         raise SnapshotCorrupt(f"{name} is corrupted: its checksum does not match its content")
+    _check_signature(document, key, name, trust_unsigned)
     return body
 
 
