@@ -79,8 +79,10 @@ def fetch(conn, key: str, sha256: str | None = None) -> dict | None:
     if raw is None:
         return None
     if sha256 is not None and digest(raw) != sha256:
-        raise ValueError(f"the bundle {key} is not the one its run command named "
-                         f"(changed in Redis)")
+        from framemig.errors import Untrusted
+
+        raise Untrusted(f"the files in {key} are not the ones the run command named "
+                        f"(changed in Redis): refused")
     return json.loads(raw)
 
 

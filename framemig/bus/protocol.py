@@ -31,8 +31,9 @@ Every command and every reply is signed with the fleet key (:mod:`framemig.keys`
 sender (``by``), time (``ts``), a nonce and ``sig``, HMAC-SHA256 over the rest. A node
 refuses, with an error reply and a line in its log, a command that is unsigned,
 mis-signed, older than 60 s or seen before; a client refuses a reply that is not signed,
-or answers another request. A ``run`` names its bundle's SHA-256 and an ``adopt`` its
-snapshot's, so what is fetched from Redis is what the key holder sent. A fleet started
+or answers another request. A ``run`` names its bundle's SHA-256, so the files fetched
+from Redis are the ones the key holder sent; a snapshot in transit (``adopt``) or a
+checkpoint carries its own signature (snapshot/format.py). A fleet started
 with ``--insecure`` has no key and checks nothing (its nodes say so in ``nodes``).
 ``VERSION`` is this protocol's version; a node announces it in its record.
 
@@ -54,7 +55,7 @@ import redis
 from framemig.errors import CommandFailed, ExitCode, NoReply, NoSuchNode, Untrusted
 from framemig.keys import FleetKey, Replays
 
-VERSION = 2  # 2: signed commands and replies; bundle and snapshot digests in them
+VERSION = 2  # 2: signed commands and replies, the bundle's digest in run, signed snapshots
 PREFIX = "framemig"
 NODES = f"{PREFIX}:nodes"
 EVENTS = f"{PREFIX}:events"

@@ -197,7 +197,6 @@ def _is_venv(directory: str) -> bool:
     return os.path.isfile(os.path.join(directory, "pyvenv.cfg"))
 
 
-@functools.lru_cache(maxsize=16384)
 @functools.lru_cache(maxsize=4096)
 def _is_program_file(filename: str, cwd: str, root: str, main_path: str) -> bool:
     """(Asked for every loaded module at every capture: the answer for a file stays.)"""
@@ -208,6 +207,7 @@ def _is_program_file(filename: str, cwd: str, root: str, main_path: str) -> bool
             and not is_installed_library(path, root))
 
 
+@functools.lru_cache(maxsize=16384)
 def is_installed_library(path: str, root: str) -> bool:
     """Is the file at ``path`` an installed library (never a module of the program whose
     directory is ``root``)?"""

@@ -4,7 +4,6 @@ answer's data (or None if it answered already)."""
 
 from __future__ import annotations
 
-import json
 import time
 
 from framemig import __version__, env
@@ -33,14 +32,11 @@ def run(node, args, answer):
     sha256 = args.get("bundle_sha256")
     if node.key is not None and not isinstance(sha256, str):
         raise Untrusted("a run command that does not name its bundle's SHA-256 refused")
-    raw = node.with_redis(lambda conn: conn.get(key))
-    if raw is None:
+    packed = node.with_redis(lambda conn: bundle.fetch(conn, key, sha256))
+    if packed is None:
         raise CommandFailed(f"the sources of {program_id} are not in Redis ({key})")
-    if sha256 is not None and bundle.digest(raw) != sha256:
-        raise Untrusted(f"the sources of {program_id} are not the ones the run command "
-                        f"named (changed in Redis): refused")
     try:
-        main = bundle.unpack(json.loads(raw), directory)
+        main = bundle.unpack(packed, directory)
     except ValueError as error:
         raise CommandFailed(f"the sources of {program_id}: {error}") from None
     # the bundle stays in Redis while the program lives: a node it moves to unpacks it too,
