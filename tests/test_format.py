@@ -85,3 +85,10 @@ def test_a_failed_write_leaves_nothing(tmp_path):
     with pytest.raises(PermissionDenied):
         snapshot_format.write(str(target), body())
     assert not target.exists()
+
+
+def test_json_nested_too_deeply_is_refused_in_one_line(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(SnapshotCorrupt, match="nested too deeply"):
+        snapshot_format.read(str(path))

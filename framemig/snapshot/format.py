@@ -217,6 +217,9 @@ def decode(data: bytes, name: str = "snapshot", key=None, trust_unsigned: bool =
         document = json.loads(data)
     except UnicodeDecodeError:
         raise SnapshotCorrupt(f"{name} is not a framemig snapshot (not text)") from None
+    except RecursionError:  # JSON nested deeper than the parser goes: not ours
+        raise SnapshotCorrupt(f"{name} is not a framemig snapshot (nested too deeply)") \
+            from None
     except json.JSONDecodeError as exc:
         if data.lstrip().startswith(b'{"framemig": "snapshot"'):
             raise SnapshotCorrupt(f"{name} is truncated or damaged (invalid JSON at byte "
