@@ -11,7 +11,8 @@ from framemig.snapshot import format as snapshot_format
 
 
 def body(text="print(1)\n"):
-    return {"sources": {"p.py": {"text": text, "sha256": snapshot_format.source_hash(text)}},
+    return {"sources": {"p.py": {"text": text, "sha256": snapshot_format.source_hash(text),
+                                 "role": "program"}},
             "objects": [], "value": [1, 2.5, "x"]}
 
 
@@ -63,7 +64,8 @@ def test_only_a_snapshot_signed_with_the_key_is_read(tmp_path, fleet_key):
     document = json.loads(open(path).read())
     evil = "import os; os.system('id')\n"
     document["body"]["sources"]["p.py"] = {"text": evil,
-                                           "sha256": snapshot_format.source_hash(evil)}
+                                           "sha256": snapshot_format.source_hash(evil),
+                                           "role": "program"}
     document["checksum"] = snapshot_format.checksum(
         snapshot_format._canonical(document["body"]))
     open(path, "w").write(json.dumps(document))

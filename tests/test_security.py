@@ -217,3 +217,24 @@ def test_a_tampered_checkpoint_is_not_resumed(fleet, server, tmp_path):
     assert "checkpoint was refused" in json.dumps(lost) and "not signed" in json.dumps(lost)
     assert not list(tmp_path.rglob("PWNED")) and not list(fleet.env.tmp.rglob("PWNED"))
     assert "refused: the checkpoint of" in fleet.logs["b"].read_text()
+
+
+def test_ids_that_would_lead_out_of_the_work_dir_are_refused(fleet, server, fleet_key):
+    """A key holder's malformed command cannot name a file outside the node's directory:
+    program and migration ids (and an adopted record's) must be plain ids."""
+    fleet.start_node("a")
+    conn = server.client()
+    commands = [
+        ("run", {"program_id": "../../x", "name": "x.py", "bundle_key": "k"}, "program id"),
+        ("run", {"program_id": "/tmp/x", "name": "x.py", "bundle_key": "k"}, "program id"),
+        ("adopt", {"migration_id": "../m", "record": {"id": "p1"}}, "migration id"),
+        ("adopt", {"migration_id": "m1", "record": {"id": "a/../../b"}}, "program id"),
+        ("kill", {"program_id": ["p"]}, "program id"),
+    ]
+    for number, (command, args, says) in enumerate(commands):
+        message = fleet_key.sign({"id": f"i{number}", "command": command, "args": args},
+                                 "tests")
+        reply = _ask(conn, "a", message)
+        assert not reply["ok"] and f"is not a valid {says}" in reply["error"], reply
+    assert "Traceback" not in fleet.logs["a"].read_text()
+    assert not list(fleet.env.tmp.rglob("x.py"))

@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 import time
 import uuid
 
@@ -117,6 +118,38 @@ class BadCommand(Exception):
 
 def new_id() -> str:
     return uuid.uuid4().hex[:16]
+
+
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+# the fields of a command's args that name a program or a migration (and so become file
+# names on a node): a command whose ids do not match ID_PATTERN is refused before any
+# handler sees it
+ID_FIELDS = ("program_id", "migration_id")
+
+
+def valid_id(value, what: str = "id") -> str:
+    """``value`` if it is an id framemig could have made (letters, digits, ``-``, ``_``;
+    at most 64): ids become file names and Redis keys, so ``../x`` or ``/etc`` never
+    reach a path."""
+    if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
+        raise CommandFailed(f"{_shown(value)} is not a valid {what}")
+    return value
+
+
+def check_ids(args: dict) -> None:
+    """Refuse a command whose program or migration ids (also an adopted record's) are
+    not valid ids."""
+    for field in ID_FIELDS:
+        if field in args:
+            valid_id(args[field], field.replace("_", " "))
+    record = args.get("record")
+    if isinstance(record, dict) and "id" in record:
+        valid_id(record["id"], "program id")
+
+
+def _shown(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 class Signing:

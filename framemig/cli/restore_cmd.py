@@ -12,7 +12,7 @@ import click
 from framemig import keys
 from framemig.cli.exec_cmd import parse_dump_at
 from framemig.cli.output import expected_failures
-from framemig.errors import PermissionDenied
+from framemig.errors import FramemigError, PermissionDenied
 from framemig.restore import module_text
 from framemig.runtime import channel
 from framemig.snapshot import format as snapshot_format
@@ -60,18 +60,23 @@ def restore_command(snapshot, emit, dump_at, dump_to, leave_running, program_dir
     elif snapshot is None:
         raise click.UsageError("Missing argument 'SNAPSHOT'.")
     try:
+        # a node hands a standby only snapshots it checked against the fleet key itself
+        # (Node.trusted_snapshot); the process holds no key
         _restore(snapshot, emit, breakpoint_spec, ready_fd, go_fd, program_dir,
-                 trust_unsigned)
+                 trust_unsigned, vouched=standby_fd is not None)
     finally:
         if registration is not None:
             channel.unregister(registration)
 
 
 def _restore(snapshot, emit, breakpoint_spec, ready_fd, go_fd, program_dir=None,
-             trust_unsigned=False) -> None:
+             trust_unsigned=False, vouched=False) -> None:
     started = time.perf_counter()
-    body = snapshot_format.read(snapshot, None if trust_unsigned else keys.load(),
-                                trust_unsigned)
+    if vouched:
+        body, signed = snapshot_format.read(snapshot, trust_unsigned=True), True
+    else:
+        body, signed = snapshot_format.read_checked(snapshot, _key(trust_unsigned),
+                                                    trust_unsigned)
     read_ms = (time.perf_counter() - started) * 1000
     path = os.path.abspath(snapshot)
     text = module_text.render(body, path)
@@ -81,7 +86,18 @@ def _restore(snapshot, emit, breakpoint_spec, ready_fd, go_fd, program_dir=None,
     exec(compile(text, "<framemig resume module>", "exec"), namespace)
     sys.exit(namespace["resume"](
         body=body, dump_at=breakpoint_spec, ready_fd=ready_fd, go_fd=go_fd, read_ms=read_ms,
-        program_dir=os.path.abspath(program_dir) if program_dir else None))
+        program_dir=os.path.abspath(program_dir) if program_dir else None, signed=signed))
+
+
+def _key(trust_unsigned: bool):
+    """The fleet key; with --trust-unsigned, one that cannot be read is no error (the
+    snapshot is then rebuilt as an unsigned one)."""
+    if not trust_unsigned:
+        return keys.load()
+    try:
+        return keys.load()
+    except FramemigError:
+        return None
 
 
 def _wait_for_work(fd: int) -> tuple[str, str | None]:

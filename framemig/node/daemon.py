@@ -401,6 +401,7 @@ class Node:
             if self.stopping.is_set():
                 raise CommandFailed(f"node {self.name} is stopping")
             handler = handlers.HANDLERS[message["command"]]
+            protocol.check_ids(message["args"])
             reply = handler(self, message["args"], lambda **data: protocol.answer(
                 self.conn, request_id, True, **data))
             if reply is not None:
@@ -461,10 +462,7 @@ class Node:
         """This node's directory for a program's files (unpacked from its bundle): always
         directly under ``programs`` in the work dir, whatever the id says."""
         root = os.path.join(os.path.abspath(self.workdir), "programs")
-        path = os.path.normpath(os.path.join(root, program_id))
-        if os.path.dirname(path) != root or program_id in ("", ".", ".."):
-            raise CommandFailed(f"{program_id!r} is not a program id")
-        return path
+        return os.path.join(root, protocol.valid_id(program_id, "program id"))
 
     def _prepare_standby(self) -> None:
         if self.stopping.is_set():

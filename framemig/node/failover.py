@@ -55,6 +55,9 @@ class Failover(threading.Thread):
         now = time.time()
         found = []
         for record in registry.program_records(conn):
+            if not isinstance(record, dict) or \
+                    not protocol.ID_PATTERN.fullmatch(str(record.get("id"))):
+                continue  # not a record framemig wrote: nothing to take over
             if record.get("status") in registry.ALIVE and record["id"] not in listed:
                 found.append(record)
             elif record.get("status") == "lost" and now - record.get("ended_at", now) > \

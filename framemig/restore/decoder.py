@@ -16,13 +16,14 @@ entries it needs, and one loop drives them all: no recursion, however deep the d
 from __future__ import annotations
 
 import base64
+import enum
 import functools
 import sys
 import types
 
 from framemig import env
 from framemig.errors import RestoreFailed
-from framemig.restore import classes, numpy_forms, resources, stdlib_forms
+from framemig.restore import allowed, classes, numpy_forms, resources, stdlib_forms
 from framemig.restore.refs import kind_of, refs_in
 
 
@@ -219,6 +220,8 @@ def _tuple(d, n, e):
 def _obj(d, n, e):
     yield from d.deps(n, [e["o"], e.get("new"), e.get("kw")])
     cls = d.value(e["o"])
+    if not isinstance(cls, type):
+        raise RestoreFailed(f"object #{n}: its class is a {type(cls).__name__}")
     try:
         if "new" in e or "kw" in e:
             obj = cls.__new__(cls, *(d.value(e.get("new")) or ()),
@@ -431,6 +434,8 @@ def _id_of(d, n, e):
 def _enum_member(d, n, e):
     yield from d.deps(n, [e["cls"], e.get("value")])
     cls = d.value(e["cls"])
+    if not isinstance(cls, enum.EnumMeta):
+        raise RestoreFailed(f"object #{n}: an enum member whose class is not an Enum")
     if "name" in e:
         d.memo[n] = cls._member_map_[e["name"]]
     else:  # a combination of Flag members
@@ -441,6 +446,9 @@ def _reduce(d, n, e):
     yield from d.deps(n, e["fn"])
     yield from d.deps(n, e["args"])
     function, arguments = d.value(e["fn"]), d.value(e["args"])
+    allowed.check_call(function, d.context, f"rebuilding object #{n}")
+    if not isinstance(arguments, tuple):
+        raise RestoreFailed(f"object #{n}: its constructor's arguments are not a tuple")
     tree_node = _is_syntax_node_class(function)
     try:
         # a syntax-tree node's arguments are this version's fields (3.13 gives None for
@@ -466,6 +474,7 @@ def _reduce(d, n, e):
         state = d.value(e["state"])
         setter = d.value(e.get("setter"))
         if setter is not None:
+            allowed.check_call(setter, d.context, f"rebuilding object #{n}")
             try:
                 setter(obj, state)
             except Exception as exc:
@@ -533,6 +542,9 @@ def _exception(d, n, e):
     yield from d.deps(n, e["cls"])
     yield from d.deps(n, e["args"])
     cls, arguments = d.value(e["cls"]), d.value(e["args"])
+    if not (isinstance(cls, type) and issubclass(cls, BaseException)) or \
+            not isinstance(arguments, tuple):
+        raise RestoreFailed(f"object #{n}: an exception whose class is not one")
     try:
         exc = cls(*arguments)
     except Exception:
@@ -580,6 +592,7 @@ def _mappingproxy(d, n, e):
 def _dill(d, n, e):
     import dill
 
+    allowed.check_dill(d.context, e.get("type"))
     try:
         d.memo[n] = dill.loads(base64.b64decode(e["b64"]))
     except Exception as exc:

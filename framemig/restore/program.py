@@ -30,8 +30,11 @@ MOVED_MODULES = {
 
 
 class Restoration:
-    def __init__(self, body: dict, program_dir: str | None = None):
+    def __init__(self, body: dict, program_dir: str | None = None, signed: bool = False):
         self.body = body
+        # signed with the fleet key (or vouched for by a node that checked it): library
+        # constructors and dill payloads may be called (framemig/restore/allowed.py)
+        self.signed = signed
         self.sources = Sources(body, program_dir)
         self.modules: dict[str, types.ModuleType] = {}
         self.decoder = Decoder(body["objects"], self)

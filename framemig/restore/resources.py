@@ -22,8 +22,31 @@ def stdio(d, n, e):
     yield
 
 
+def _mode_of(e: dict) -> str:
+    """The entry's mode, if it is one its branch opens a file with as it was captured:
+    reading never writes, creates or truncates (``r``, ``b``, ``t``); appending only
+    appends to a file that exists; a file that was being written is opened from a
+    descriptor, never truncated, and only where it is byte for byte as it was left."""
+    mode, path = e.get("mode"), e.get("path")
+    if not isinstance(mode, str) or not isinstance(path, str) or "\0" in path:
+        raise RestoreFailed(f"a file entry is malformed (path {path!r}, mode {mode!r})")
+    if e.get("closed"):
+        allowed, needed = set("rwxabt+"), ""
+    elif "written" in e:
+        allowed, needed = set("rwxabt+"), ""
+    elif e.get("append"):
+        allowed, needed = set("abt+"), "a"
+    else:
+        allowed, needed = set("rbt"), "r"
+    if not mode or not set(mode) <= allowed or (needed and needed not in mode) or \
+            len(set(mode)) != len(mode):
+        raise RestoreFailed(f"file {path!r}: mode {mode!r} is not one a captured file of "
+                            f"this kind is opened with")
+    return mode
+
+
 def file(d, n, e):
-    path, mode = e["path"], e["mode"]
+    path, mode = e["path"], _mode_of(e)
     if e.get("closed"):
         handle = open(os.devnull, "rb" if "b" in mode else "r")  # noqa: SIM115
         handle.close()

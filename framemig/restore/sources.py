@@ -36,6 +36,16 @@ def _same_file(path: str, digest: str) -> bool:
         return False
 
 
+def _inside(root: str, key: str) -> str:
+    """``root``/``key``, refused if it leads out of ``root`` (the keys were checked when
+    the snapshot was read; a symbolic link inside the directory is caught here)."""
+    path = os.path.join(root, key)
+    real_root = os.path.realpath(root)
+    if not os.path.realpath(path).startswith(real_root + os.sep):
+        raise RestoreFailed(f"source {key!r} would be written outside {root}")
+    return path
+
+
 def _write_atomic(path: str, text: str) -> None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     temp = f"{path}.tmp-{os.getpid()}"
@@ -65,7 +75,7 @@ class Sources:
                 f"{k}\0{v['sha256']}\0" for k, v in sorted(program.items())).encode()).hexdigest()
             root = os.path.join(cache_root(), "programs", digest[:16])
             for key, entry in program.items():
-                path = os.path.join(root, key)
+                path = _inside(root, key)
                 if not _same_file(path, entry["sha256"]):
                     _write_atomic(path, entry["text"])
         for key, entry in self.entries.items():

@@ -24,18 +24,21 @@ from framemig.snapshot import format as snapshot_format
 
 def main(snapshot_path: str, body: dict | None = None, dump_at: tuple | None = None,
          ready_fd: int | None = None, go_fd: int | None = None, read_ms: float = 0.0,
-         program_dir: str | None = None) -> int:
+         program_dir: str | None = None, signed: bool = False) -> int:
     if body is None:
         started = time.perf_counter()
         body = snapshot_format.read(snapshot_path, keys.load())  # (an emitted module)
         read_ms = (time.perf_counter() - started) * 1000
-    return continue_program(body, Host(dump_at), ready_fd, go_fd, read_ms, program_dir)
+        signed = True
+    return continue_program(body, Host(dump_at), ready_fd, go_fd, read_ms, program_dir,
+                            signed)
 
 
 def continue_program(body: dict, host: Host, ready_fd=None, go_fd=None,
-                     read_ms: float = 0.0, program_dir: str | None = None) -> int:
+                     read_ms: float = 0.0, program_dir: str | None = None,
+                     signed: bool = False) -> int:
     started = time.perf_counter()
-    restoration = Restoration(body, program_dir)
+    restoration = Restoration(body, program_dir, signed)
     # the program's paths, environment and folder first: rebuilding it may import
     process_state.apply(body.get("process") or {}, body["program"].get("root"),
                         restoration.sources.root)

@@ -122,9 +122,15 @@ def verify(data: bytes, key, name: str = "snapshot") -> None:
     _check_signature(header, key, name, trust_unsigned=False)
 
 
-def _check_signature(document: dict, key, name: str, trust_unsigned: bool) -> None:
+def _check_signature(document: dict, key, name: str, trust_unsigned: bool) -> bool:
+    """Raise unless the snapshot is signed with ``key`` or ``trust_unsigned``; return
+    whether it is signed with ``key`` (a snapshot one trusts without a signature is
+    still rebuilt as an unsigned one: framemig/restore/allowed.py)."""
     if trust_unsigned:
-        return
+        try:
+            return key is not None and _check_signature(document, key, name, False)
+        except Untrusted:
+            return False
     signature = document.get("signature")
     if signature is None:
         raise Untrusted(f"{name} is not signed: refused (restore --trust-unsigned for a "
@@ -135,6 +141,7 @@ def _check_signature(document: dict, key, name: str, trust_unsigned: bool) -> No
     if not key.matches(b"framemig snapshot\0" + str(document.get("checksum")).encode(
             "ascii", "replace"), signature):
         raise Untrusted(f"{name} is signed with another key, or was altered: refused")
+    return True
 
 
 def sign_file(path: str, key, durable: bool = True) -> int:
@@ -198,6 +205,11 @@ def _write_bytes(path: str, data: bytes, durable: bool) -> None:
 def read(path: str, key=None, trust_unsigned: bool = False) -> dict:
     """Load and check a snapshot file; return its body. Unless ``trust_unsigned``, it
     must be signed with ``key`` (restoring runs what a snapshot holds)."""
+    return read_checked(path, key, trust_unsigned)[0]
+
+
+def read_checked(path: str, key=None, trust_unsigned: bool = False) -> tuple[dict, bool]:
+    """``read``, and whether the snapshot is signed with ``key``."""
     try:
         with open(path, "rb") as handle:
             data = handle.read()
@@ -207,10 +219,15 @@ def read(path: str, key=None, trust_unsigned: bool = False) -> dict:
         raise SnapshotMissing(f"{path} is a directory, not a snapshot file") from None
     except PermissionError:
         raise PermissionDenied(f"{path}: permission denied") from None
-    return decode(data, path, key, trust_unsigned)
+    return decode_checked(data, path, key, trust_unsigned)
 
 
 def decode(data: bytes, name: str = "snapshot", key=None, trust_unsigned: bool = False) -> dict:
+    return decode_checked(data, name, key, trust_unsigned)[0]
+
+
+def decode_checked(data: bytes, name: str = "snapshot", key=None,
+                   trust_unsigned: bool = False) -> tuple[dict, bool]:
     if not data.strip():
         raise SnapshotCorrupt(f"{name} is empty")
     try:
@@ -250,8 +267,27 @@ def decode(data: bytes, name: str = "snapshot", key=None, trust_unsigned: bool =
             raise SnapshotCorrupt(f"{name} is corrupted (values outside JSON)") from None
     if not intact:
         raise SnapshotCorrupt(f"{name} is corrupted: its checksum does not match its content")
-    _check_signature(document, key, name, trust_unsigned)
-    return body
+    return body, _check_signature(document, key, name, trust_unsigned)
+
+
+def source_key_ok(key: str, entry: dict) -> bool:
+    """Is ``key`` a source key a capture makes: a program file's path relative to its
+    directory, normalised, never absolute and never through ``..``; or ``lib:`` and a
+    library file's absolute path. A restore writes program files under its own
+    directory by these keys, so no key may lead out of it."""
+    if "\0" in key or "\\" in key:
+        return False
+    role = entry.get("role")
+    origin = entry.get("origin")
+    if origin is not None and (not isinstance(origin, str) or "\0" in origin):
+        return False
+    if role == "program":
+        return bool(key) and not os.path.isabs(key) and os.path.normpath(key) == key and \
+            ".." not in key.split("/") and key != "."
+    if role == "library":
+        path = origin if origin is not None else key[4:]
+        return key.startswith("lib:/") and os.path.basename(path) not in ("", ".", "..")
+    return False
 
 
 def _check_sources(body: dict, name: str) -> None:
@@ -261,6 +297,9 @@ def _check_sources(body: dict, name: str) -> None:
     for key, entry in sources.items():
         if not isinstance(entry, dict) or not isinstance(entry.get("text"), str):
             raise SnapshotCorrupt(f"{name}: source {key} is malformed")
+        if not source_key_ok(key, entry):
+            raise SnapshotCorrupt(f"{name}: source {key!r} is not a path framemig writes "
+                                  f"(outside the program's directory)")
         if source_hash(entry["text"]) != entry.get("sha256"):
             raise SourceMismatch(
                 f"{name}: source {key} does not match its hash (the snapshot was altered)"

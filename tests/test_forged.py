@@ -1,0 +1,168 @@
+"""Restore runs only the program: the security probe's forged snapshots, each restored as
+a person would restore a file they were handed (``--trust-unsigned``), are refused in
+one line with their exit code, and run nothing of what they were forged to run.
+
+A forged snapshot is a real one, edited and with its checksums recomputed (as anyone can:
+they are plain SHA-256); it is not signed, since the forger has no fleet key."""
+
+import base64
+import json
+import pickle
+
+import pytest
+
+from framemig.snapshot import format as snapshot_format
+from tests.harness import Live
+
+LOOP = '''\
+import collections
+import os
+import time
+HERE = {here!r}
+seen = collections.OrderedDict(start=1)
+log = open(__file__)
+n = 0
+while not os.path.exists(os.path.join(HERE, "stop")):
+    n += 1
+    time.sleep(0.01)
+print("counted", n > 0, list(seen))
+'''
+
+PWN = "touch {here}/PWNED"
+
+
+def _reduce(module: str, qualname: str, *args) -> dict:
+    return {"t": "reduce", "fn": {"t": "global", "module": module, "qualname": qualname},
+            "args": {"t": "tuple", "u": list(args)}}
+
+
+def _globals(body: dict) -> dict:
+    return body["objects"][body["modules"][0]["dict"]["ref"]]["s"]
+
+
+def _os_system(body, here):
+    _globals(body)["evil"] = _reduce("posix", "system", PWN.format(here=here))
+
+
+def _exec(body, here):
+    _globals(body)["evil"] = _reduce(
+        "builtins", "exec", f"open({str(here) + '/PWNED'!r}, 'w').close()")
+
+
+def _eval_setter(body, here):
+    entry = _reduce("collections", "OrderedDict")
+    entry["state"] = f"open({str(here) + '/PWNED'!r}, 'w').close()"
+    entry["setter"] = {"t": "global", "module": "builtins", "qualname": "exec"}
+    _globals(body)["evil"] = entry
+
+
+class _Boom:
+    def __reduce__(self):
+        return (__import__("os").system, (self.command,))
+
+
+def _dill(body, here):
+    boom = _Boom()
+    boom.command = PWN.format(here=here)
+    _globals(body)["evil"] = {"t": "dill", "type": "int",
+                              "b64": base64.b64encode(pickle.dumps(boom)).decode()}
+
+
+def _source_key(key: str):
+    def edit(body, here):
+        entry = next(iter(body["sources"].values()))
+        body["sources"][key] = {**entry, "role": "program"}
+    return edit
+
+
+def _library_name(body, here):
+    entry = next(iter(body["sources"].values()))
+    body["sources"]["lib:/usr/lib/x.py"] = {**entry, "role": "library", "origin": "/a/.."}
+
+
+def _file_mode(mode: str):
+    def edit(body, here):
+        entry = _globals(body)["log"]
+        entry = body["objects"][entry["ref"]] if "ref" in entry else entry
+        assert entry["t"] == "file", entry
+        entry["mode"] = mode
+        entry["path"] = str(here / "victim.txt")
+    return edit
+
+
+FORGED = {
+    # name: (edit, exit code, what the one line says)
+    "reduce to os.system": (_os_system, 87, "would call posix.system"),
+    "builtins.exec as a reducer": (_exec, 87, "would call builtins.exec"),
+    "exec as a state setter": (_eval_setter, 87, "would call builtins.exec"),
+    "a dill payload": (_dill, 87, "dill payload"),
+    "a source key through ..": (_source_key("../../PWNED.py"), 69, "not a path"),
+    "an absolute source key": (_source_key("/tmp/PWNED.py"), 69, "not a path"),
+    "a library's name ..": (_library_name, 69, "not a path"),
+    "a file opened for writing": (_file_mode("w"), 72, "mode 'w'"),
+    "a file opened to add to": (_file_mode("r+"), 72, "mode 'r+'"),
+}
+
+
+@pytest.fixture
+def captured(env, tmp_path):
+    """A real snapshot of LOOP (its program keeps an OrderedDict and an open file)."""
+    program = tmp_path / "loop.py"
+    program.write_text(LOOP.format(here=str(tmp_path)))
+    (tmp_path / "victim.txt").write_text("precious\n")
+    live = Live(env, "3.11", program)
+    try:
+        dump = env.framemig("3.11", "dump", live.pid, "-o", tmp_path / "s.json")
+        live.finish()
+    finally:
+        live.kill()
+    assert dump.returncode == 0, dump
+    return json.loads((tmp_path / "s.json").read_bytes())["body"]
+
+
+def _forge(body: dict, edit, here, path) -> None:
+    body = json.loads(json.dumps(body))
+    edit(body, here)
+    path.write_bytes(snapshot_format.encode(body))
+
+
+def test_forged_snapshots_run_nothing(env, tmp_path, captured):
+    for name, (edit, code, says) in FORGED.items():
+        forged = tmp_path / "forged.json"
+        _forge(captured, edit, tmp_path, forged)
+        run = env.framemig("3.11", "restore", "--trust-unsigned", forged, timeout=60)
+        assert run.returncode == code, (name, run)
+        assert run.stderr.count(b"\n") == 1 and says.encode() in run.stderr, (name, run)
+        assert b"Traceback" not in run.stderr
+        assert not list(tmp_path.rglob("PWNED*")), name
+        assert not list(env.tmp.rglob("PWNED*")), name
+        assert (tmp_path / "victim.txt").read_text() == "precious\n", name
+
+
+def test_a_signed_snapshot_of_the_same_program_restores(env, tmp_path, captured):
+    """The allow-list keeps a real program whole: the captured snapshot (its OrderedDict
+    made by a library constructor, its file) restores unsigned as signed."""
+    plain = tmp_path / "plain.json"
+    plain.write_bytes(snapshot_format.encode(captured))
+    (tmp_path / "stop").touch()
+    run = env.framemig("3.11", "restore", "--trust-unsigned", plain, timeout=60)
+    assert run.returncode == 0 and run.stdout == b"counted True ['start']\n", run
+
+
+def test_text_from_a_snapshot_stays_text(env, tmp_path, captured):
+    """The probe's docstring break-out: a ``created`` (and a program name) that end the
+    generated resume module's docstring stay inside it, in the module written by --emit
+    as in the one restore runs."""
+    body = json.loads(json.dumps(captured))
+    escape = f'"""\nopen({str(tmp_path / "PWNED")!r}, "w").close()\n"""'
+    body["created"] = escape
+    body["program"]["argv"] = [escape, "\\\n" + escape]
+    forged = tmp_path / "forged.json"
+    forged.write_bytes(snapshot_format.encode(body))
+    (tmp_path / "stop").touch()
+    run = env.framemig("3.11", "restore", "--trust-unsigned", "--emit", tmp_path / "emitted",
+                       forged, timeout=60)
+    assert run.returncode == 0 and run.stdout.startswith(b"counted True"), run
+    module = next((tmp_path / "emitted").glob("resume_*.py")).read_text()
+    exec(compile(module, "resume.py", "exec"), {"__name__": "emitted"})  # defines only
+    assert not (tmp_path / "PWNED").exists()
