@@ -238,3 +238,28 @@ def test_ids_that_would_lead_out_of_the_work_dir_are_refused(fleet, server, flee
         assert not reply["ok"] and f"is not a valid {says}" in reply["error"], reply
     assert "Traceback" not in fleet.logs["a"].read_text()
     assert not list(fleet.env.tmp.rglob("x.py"))
+
+
+def test_a_migration_state_set_by_hand_is_not_believed(env, fleet, server, fleet_key,
+                                                       tmp_path):
+    """The probe set a migration's state key to "running" with redis-cli: `migrate`
+    reported success and the program was lost (the source ended its copy, the target
+    held its own forever). A state without the fleet key's seal is no state: the
+    migration rolls back and the program goes on where it was, once."""
+    from tests.faults.test_migration_faults import goes_on, migration_stopped_at
+
+    program_id, stop, thread, result, marker = migration_stopped_at(
+        env, fleet, tmp_path, "target-ready", "b", "3.11")
+    conn = server.client()
+    [key] = conn.keys(protocol.migration_key("*"))
+    assert conn.hget(key, "state") in (b"ready", b"committed")
+    conn.hset(key, "state", "running")
+    marker.unlink()
+    thread.join()
+    moved = result["run"]
+    assert moved.returncode == 85 and b"goes on on a" in moved.stderr, \
+        (moved, fleet.node_logs())
+    record = fleet.program(program_id)
+    assert record["node"] == "a" and record["status"] == "running", record
+    goes_on(env, fleet, program_id, stop)
+    assert "Traceback" not in fleet.node_logs()

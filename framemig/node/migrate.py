@@ -138,9 +138,9 @@ def _migrate(node, program: ManagedProgram, target: str, timeout: float) -> dict
     finished = time.monotonic()
     phases = {
         "safe_point_ms": safe_point_ms, "capture_ms": capture_ms,
-        "transfer_ms": round(_ms(offered - held) + float(facts.get("transfer_ms", 0)), 1),
-        "restore_ms": float(facts.get("restore_ms", 0)),
-        "switch_ms": float(facts.get("switch_ms", 0)),
+        "transfer_ms": round(_ms(offered - held) + _number(facts, "transfer_ms"), 1),
+        "restore_ms": _number(facts, "restore_ms"),
+        "switch_ms": _number(facts, "switch_ms"),
         "total_ms": _ms(finished - started),
     }
     node.with_redis(lambda conn: protocol.announce(
@@ -223,7 +223,8 @@ def _settle(node, migration_id: str, target: str, program_id: str) -> str:
         if current == "aborted":
             return "aborted"
         if current is None and not committed:
-            return "Redis lost the migration before it was committed"
+            return ("its state in Redis was set by someone without the fleet key"
+                    if "forged" in state else "Redis lost the migration before it was committed")
         now = time.monotonic()
         if now - last_check > 0.5:
             last_check = now
@@ -266,6 +267,15 @@ def _confirmed(node, migration_id: str, target: str, program_id: str) -> str | N
                 return why
         time.sleep(POLL * 5)
     return None  # it said *running*; what became of it later is its node's to tell
+
+
+def _number(facts: dict, name: str) -> float:
+    """A measurement another node wrote (0 if it is not a number: it is only reported)."""
+    try:
+        value = float(facts.get(name, 0))
+    except ValueError:
+        return 0.0
+    return value if value == value and abs(value) < 1e12 else 0.0
 
 
 def _target_outcome(record: dict | None, target: str, program_id: str,
@@ -433,9 +443,9 @@ def _take_over(node, program: ManagedProgram, record: dict, migration_id: str,
     history.append({
         "from": state.get("source"), "to": node.name, "at": time.time(),
         "python_from": state.get("python_from"), "python_to": facts["python_to"],
-        "size": int(state.get("size", 0)),
-        "safe_point_ms": float(state.get("safe_point_ms", 0)),
-        "capture_ms": float(state.get("capture_ms", 0)),
+        "size": int(_number(state, "size")),
+        "safe_point_ms": _number(state, "safe_point_ms"),
+        "capture_ms": _number(state, "capture_ms"),
         "transfer_ms": facts["transfer_ms"], "restore_ms": facts["restore_ms"],
     })
     program.record = {**record, "history": history}
