@@ -105,7 +105,9 @@ def _wait_for_work(fd: int) -> tuple[str, str | None]:
     keeps one such process ready so that taking over a program does not wait for an
     interpreter to start and import framemig (most of a small program's restore time).
     The node writes one line: the snapshot's path, or a JSON object that also names the
-    directory where it unpacked the program's files (``program_dir``). Returns both."""
+    directory where it unpacked the program's files (``program_dir``) and the program's
+    own Redis URL for its data streams (``redis_url``: node/credentials.py; a standby
+    is started with none). Returns the snapshot and the directory."""
     import json
 
     from framemig.bus import streams  # noqa: F401  (framemig's own API for programs)
@@ -121,6 +123,8 @@ def _wait_for_work(fd: int) -> tuple[str, str | None]:
     line = data.decode().strip()
     if line.startswith("{"):
         work = json.loads(line)
+        if work.get("redis_url"):  # before the program's process is noted: not a change
+            os.environ["FRAMEMIG_REDIS_URL"] = work["redis_url"]  # of its own to carry
         return work["snapshot"], work.get("program_dir")
     return line, None
 

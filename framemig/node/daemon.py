@@ -47,7 +47,7 @@ from framemig.errors import (
 )
 from framemig.keys import KEY_ENV, FleetKey
 from framemig.node import checkpoints as node_checkpoints
-from framemig.node import drain, fence, handlers
+from framemig.node import credentials, drain, fence, handlers
 from framemig.node.failover import Failover
 from framemig.snapshot import format as snapshot_format
 
@@ -71,6 +71,7 @@ class Node:
         protocol.signing.use(key, f"node:{name}")
         self.labels = labels
         self.instance = uuid.uuid4().hex[:12]  # this process: a restarted node is another
+        self.program_users = credentials.ProgramUsers(url, self.instance, log)
         self.checkpoint_every = checkpoint_every
         self.cordoned = False  # takes no new programs (drain, uncordon)
         self.draining = False
@@ -120,6 +121,7 @@ class Node:
         facts = self.facts()
         log(f"node {self.name} up: {facts['python']} on {facts['arch']}, {facts['cpus']} CPUs, "
             f"Redis {connection.redacted(self.url)}, programs in {self.workdir}")
+        self.program_users.setup(self.conn)  # programs get Redis users of their own
         self._start_fence()
         threads = [threading.Thread(target=self._heartbeat, name="heartbeat", daemon=True),
                    threading.Thread(target=self._listen, name="listener", daemon=True),
@@ -149,7 +151,8 @@ class Node:
     def _start_fence(self) -> None:
         self._write_lease(time.monotonic())
         self._fence = subprocess.Popen([sys.executable, fence.__file__, self._lease,
-                                        str(os.getpid())], stdin=subprocess.DEVNULL)
+                                        str(os.getpid())], stdin=subprocess.DEVNULL,
+                                       env=credentials.without_secrets(os.environ))
 
     def _write_lease(self, renewed: float) -> None:
         with self.programs_lock:
@@ -281,6 +284,7 @@ class Node:
         for program in alive:
             ownership.reclaim(self.conn, program.id, self.name, self.instance, program.epoch)
             program.save()
+        self.program_users.restore(self.conn)
         if self.cordoned:
             self.conn.sadd(registry.CORDONED, self.name)
         log(f"Redis restarted: the records of {len(alive)} program(s) written again")
@@ -442,12 +446,15 @@ class Node:
         if self.key is not None:
             snapshot_format.verify(data, self.key, what)
 
-    def child_env(self) -> dict:
-        environ = dict(os.environ)
+    def child_env(self, redis_url: str | None = None) -> dict:
+        """A child's environment: no fleet key, none of the node's Redis credentials;
+        ``redis_url`` is the program's own, for its data streams (node/credentials.py)."""
+        environ = credentials.without_secrets(os.environ)
         environ.pop("FRAMEMIG_REPORT", None)
         environ.pop(KEY_ENV, None)  # a program does not command the fleet
         environ["FRAMEMIG_PRELOAD"] = "1"  # our programs exist to be moved: be ready
-        environ["FRAMEMIG_REDIS_URL"] = self.url  # data streams use this node's Redis
+        if redis_url is not None:
+            environ["FRAMEMIG_REDIS_URL"] = redis_url
         environ["FRAMEMIG_NODE"] = self.name
         return environ
 

@@ -50,6 +50,7 @@ class Failover(threading.Thread):
     def scan(self, conn) -> None:
         nodes = registry.nodes(conn)
         live = {n["name"]: n for n in nodes}
+        self.node.program_users.sweep(conn, nodes)  # Redis users of copies gone with nodes
         listed = {p["id"] for n in nodes for p in n.get("programs", [])} | \
             {i for n in nodes for i in n.get("adopting", [])}
         now = time.time()

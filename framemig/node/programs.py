@@ -72,14 +72,16 @@ _spawner: _Spawner | None = None
 _spawner_lock = threading.Lock()
 
 
-def spawn(node, argv: list[str], cwd: str, pass_fds=()) -> subprocess.Popen:
-    """A framemig child of ``node``, its output on pipes, dying with the node."""
+def spawn(node, argv: list[str], cwd: str, pass_fds=(),
+          redis_url: str | None = None) -> subprocess.Popen:
+    """A framemig child of ``node``, its output on pipes, dying with the node;
+    ``redis_url``, the program's own (node/credentials.py), in its environment."""
     global _spawner
     with _spawner_lock:
         if _spawner is None:
             _spawner = _Spawner()
     return _spawner.popen(
-        [sys.executable, "-m", "framemig", *argv], cwd=cwd, env=node.child_env(),
+        [sys.executable, "-m", "framemig", *argv], cwd=cwd, env=node.child_env(redis_url),
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         preexec_fn=_die_with_parent, pass_fds=pass_fds, process_group=0)
 
@@ -126,11 +128,14 @@ class Standby:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def start(self, snapshot: str, program_dir: str | None = None) -> int:
-        """Hand it the snapshot, and the directory holding this node's copy of the
-        program's files if there is one; return the pipe on which it will say it is
-        ready."""
-        work = json.dumps({"snapshot": snapshot, "program_dir": program_dir})
+    def start(self, snapshot: str, program_dir: str | None = None,
+              redis_url: str | None = None) -> int:
+        """Hand it the snapshot, the directory holding this node's copy of the
+        program's files if there is one, and the program's own Redis URL (started before
+        anyone knew which program it would be, it has none); return the pipe on which it
+        will say it is ready."""
+        work = json.dumps({"snapshot": snapshot, "program_dir": program_dir,
+                           "redis_url": redis_url})
         try:
             os.write(self._path_write, (work + "\n").encode())
         except OSError:
@@ -171,6 +176,7 @@ class ManagedProgram:
         # arrived paused, and held since before its first line (node/migrate.py)
         self.unreleased = False
         self.snapshot: str | None = None  # the snapshot it was restored from
+        self.redis_user: str | None = None  # this copy's own (node/credentials.py)
         self.lock = threading.RLock()  # one command at a time per program
         self._ps: psutil.Process | None = None
         self._pumps: list[threading.Thread] = []
@@ -199,9 +205,26 @@ class ManagedProgram:
             self._pumps.append(pump)
         threading.Thread(target=self._watch, daemon=True, name=f"watch-{self.id}").start()
 
+    def _redis_url(self) -> str:
+        """A Redis URL for this copy's data streams, with a Redis user of its own."""
+        url, self.redis_user = self.node.with_redis(
+            lambda conn: self.node.program_users.url_for(conn, self.id))
+        return url
+
+    def _drop_redis_user(self) -> None:
+        user, self.redis_user = self.redis_user, None
+        self.node.program_users.drop(self.node.conn, user)
+
     def start_exec(self, main: str, args: list[str]) -> None:
         self.running = True
-        self._attach(spawn(self.node, ["exec", main, *args], os.path.dirname(main)))
+        url = self._redis_url()
+        try:
+            process = spawn(self.node, ["exec", main, *args], os.path.dirname(main),
+                            redis_url=url)
+        except BaseException:
+            self._drop_redis_user()
+            raise
+        self._attach(process)
         self._wait_registered()
         self.status = "running"
 
@@ -213,11 +236,17 @@ class ManagedProgram:
         process is started for it. ``program_dir`` holds this node's copy of the program's
         files: the program runs from there if they are the ones it was captured with."""
         self.snapshot = snapshot
+        try:
+            url = self._redis_url()
+        except BaseException:
+            if standby is not None:
+                standby.discard()
+            raise
         if standby is None:
             standby = Standby(self.node, os.path.dirname(snapshot))
-        self._attach(standby.process)
+        self._attach(standby.process)  # (its end drops the user)
         self._go_fd = standby.go_write
-        ready_read = standby.start(snapshot, program_dir)
+        ready_read = standby.start(snapshot, program_dir, redis_url=url)
         readable, _, _ = select.select([ready_read], [], [], timeout)
         line = os.read(ready_read, 65536) if readable else b""
         os.close(ready_read)
@@ -313,6 +342,7 @@ class ManagedProgram:
     def _watch(self) -> None:
         code = self.process.wait()
         _signal_group(self.process.pid, signal.SIGKILL)  # what it started ends with it
+        self._drop_redis_user()  # ended, killed or moved away: its Redis user goes
         for pump in self._pumps:
             pump.join(timeout=5)
         if self.status == "migrating":  # held, and the migration decides what it was
