@@ -71,6 +71,8 @@ class Fleet:
 
     def __init__(self, env: Env, server: RedisServer):
         env.extra.setdefault("COLUMNS", "200")
+        if server.password:  # a password goes on no command line: REDIS_URL, not --redis
+            env.extra["REDIS_URL"] = server.url
         self.env = env
         self.server = server
         self.nodes: dict[str, subprocess.Popen] = {}
@@ -81,7 +83,7 @@ class Fleet:
         log = self.env.tmp / f"node-{name}.log"
         self.logs[name] = log
         process = subprocess.Popen(
-            [python(version), "-m", "framemig", "node", "--redis", self.server.url,
+            [python(version), "-m", "framemig", "node", *self._redis_args(),
              "--name", name, "--workdir", str(self.workdir(name)), *extra],
             stdout=log.open("wb"), stderr=subprocess.STDOUT, env=self.env.vars())
         self.nodes[name] = process
@@ -89,6 +91,9 @@ class Fleet:
         if wait:
             self.wait_for(lambda: name in self.names(), f"node {name} to register")
         return process
+
+    def _redis_args(self) -> list[str]:
+        return [] if self.server.password else ["--redis", self.server.url]
 
     def workdir(self, name: str) -> Path:
         """Node ``name``'s directory; its programs' request files are in ``run`` there."""
@@ -111,8 +116,8 @@ class Fleet:
         """A framemig command against this fleet's Redis (--redis goes before any --)."""
         args = [str(a) for a in args]
         cut = args.index("--") if "--" in args else len(args)
-        return self.env.framemig(version, *args[:cut], "--redis", self.server.url,
-                                 *args[cut:], timeout=timeout)
+        return self.env.framemig(version, *args[:cut], *self._redis_args(), *args[cut:],
+                                 timeout=timeout)
 
     def run(self, program: Path, node: str, *args) -> str:
         run = self.cli("run", program, "--on", node, "--json", *(["--", *args] if args else []))

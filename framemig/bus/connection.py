@@ -1,7 +1,9 @@
 """Which Redis to use, and connecting to it with errors a person can act on.
 
 The URL comes from ``--redis``, else ``REDIS_URL``, else ``redis://localhost:6379/0``;
-``redis://``, ``rediss://`` (TLS), ``unix://`` and ACL ``user:password@`` all work. When
+``redis://``, ``rediss://`` (TLS), ``unix://`` and ACL ``user:password@`` all work. The
+password may instead be in a file (``FRAMEMIG_REDIS_PASSWORD_FILE``, or ``framemig node
+--redis-password-file``), so that it is on no command line. When
 no URL is given and nothing answers on localhost, framemig can start a private, real
 ``redis-server`` on a unix socket of its own (see :mod:`framemig.bus.private`), which later
 commands then find by themselves.
@@ -10,7 +12,7 @@ commands then find by themselves.
 from __future__ import annotations
 
 import os
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import redis
 
@@ -19,6 +21,7 @@ from framemig.errors import BadURL, BusUnavailable
 
 DEFAULT_URL = os.environ.get("FRAMEMIG_DEFAULT_REDIS", "redis://localhost:6379/0")
 SCHEMES = ("redis", "rediss", "unix")
+PASSWORD_FILE_ENV = "FRAMEMIG_REDIS_PASSWORD_FILE"
 
 
 def check_url(url: str) -> str:
@@ -43,6 +46,32 @@ def redacted(url: str) -> str:
         netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
         return parts._replace(netloc=netloc).geturl()
     return url
+
+
+def has_password(url: str) -> bool:
+    return bool(urlsplit(url).password)
+
+
+def with_password(url: str, password: str) -> str:
+    """``url`` with ``password`` (its user, if it names one, kept)."""
+    parts = urlsplit(url)
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user = userinfo.partition(":")[0]
+    return parts._replace(netloc=f"{user}:{quote(password, safe='')}@{host}").geturl()
+
+
+def read_password(path: str) -> str:
+    """The password in file ``path`` (its first line)."""
+    try:
+        with open(os.path.expanduser(path), encoding="utf-8") as handle:
+            password = handle.readline().rstrip("\r\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise BusUnavailable(f"cannot read the Redis password file {path}: {reason}") \
+            from None
+    if not password:
+        raise BusUnavailable(f"the Redis password file {path} is empty")
+    return password
 
 
 def connect(url: str, check: bool = True) -> redis.Redis:
@@ -81,14 +110,20 @@ def answers(url: str) -> bool:
     return True
 
 
-def resolve(explicit: str | None) -> tuple[str, str]:
+def resolve(explicit: str | None, password_file: str | None = None) -> tuple[str, str]:
     """``(url, where it came from)``: the flag, the environment, a private server or the
-    default."""
+    default; with the password in ``password_file`` (else ``$FRAMEMIG_REDIS_PASSWORD_FILE``)
+    if one is named."""
+    password_file = password_file or os.environ.get(PASSWORD_FILE_ENV)
     if explicit:
-        return check_url(explicit), "--redis"
-    if os.environ.get("REDIS_URL"):
-        return check_url(os.environ["REDIS_URL"]), "REDIS_URL"
-    running = private.url_if_running()
-    if running and not answers(DEFAULT_URL):
-        return running, "private"
-    return DEFAULT_URL, "default"
+        url, origin = check_url(explicit), "--redis"
+    elif os.environ.get("REDIS_URL"):
+        url, origin = check_url(os.environ["REDIS_URL"]), "REDIS_URL"
+    else:
+        running = None if password_file else private.url_if_running()
+        if running and not answers(DEFAULT_URL):
+            return running, "private"
+        url, origin = DEFAULT_URL, "default"
+    if password_file:
+        url = with_password(url, read_password(password_file))
+    return url, origin

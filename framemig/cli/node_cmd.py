@@ -10,6 +10,7 @@ from framemig import keys, units
 from framemig.bus import connection, private
 from framemig.cli.output import err_console, expected_failures
 from framemig.errors import NoKey
+from framemig.node import credentials
 from framemig.node.daemon import Node
 
 
@@ -27,6 +28,10 @@ def _labels(pairs: tuple[str, ...]) -> dict:
 @click.option("--redis", "redis_url", metavar="URL", default=None,
               help="Redis URL (default: $REDIS_URL, else redis://localhost:6379/0, else a "
                    "private Redis that framemig starts).")
+@click.option("--redis-password-file", "password_file", metavar="FILE", default=None,
+              help="Read the Redis password from FILE (its first line), so that it is on no "
+                   "command line (default: $FRAMEMIG_REDIS_PASSWORD_FILE; or give the whole "
+                   "URL in $REDIS_URL).")
 @click.option("--name", default=None, help="The node's name (default: the host name).")
 @click.option("--label", "labels", multiple=True, metavar="KEY=VALUE",
               help="A label to show in the registry (repeatable).")
@@ -43,7 +48,7 @@ def _labels(pairs: tuple[str, ...]) -> dict:
               help="Run without a fleet key: accept unsigned commands from anyone who can "
                    "write to this Redis (tests, a single-user machine).")
 @expected_failures
-def node_command(redis_url, name, labels, workdir, every, key_file, insecure):
+def node_command(redis_url, password_file, name, labels, workdir, every, key_file, insecure):
     """Run a node daemon: register this device and run programs on the fleet's say-so.
 
     The first SIGTERM or Ctrl-C drains it (its programs move to other nodes), or, with no
@@ -59,7 +64,11 @@ def node_command(redis_url, name, labels, workdir, every, key_file, insecure):
                     f"runs whatever anyone who can write to its Redis sends. Make one with "
                     f"`framemig keygen` and give it to every node and operator, or start "
                     f"with --insecure for a keyless fleet")
-    url, origin = connection.resolve(redis_url)
+    url, origin = connection.resolve(redis_url, password_file)
+    if origin == "--redis" and connection.has_password(redis_url):
+        err_console().print("[yellow]the Redis password is on the command line, where ps "
+                            "shows it: give it in REDIS_URL or with --redis-password-file[/]",
+                            soft_wrap=True)
     if origin == "default" and not connection.answers(url):
         url = private.start()
         err_console().print(f"[yellow]no Redis at {connection.DEFAULT_URL}: started a private "
@@ -68,6 +77,7 @@ def node_command(redis_url, name, labels, workdir, every, key_file, insecure):
     if key is None:
         err_console().print("[yellow]insecure node: no fleet key, every command is "
                             "accepted unchecked[/]", soft_wrap=True)
+    credentials.hide_from_programs()
     node = Node(url, name or socket.gethostname(), _labels(labels), workdir,
                 checkpoint_every=every, key=key)
     raise SystemExit(node.run())

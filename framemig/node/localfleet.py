@@ -42,10 +42,15 @@ class LocalFleet:
 
     def start_node(self, name: str, python: str = sys.executable, wait: bool = True):
         log = open(os.path.join(self.workdir, f"node-{name}.log"), "wb")
-        process = subprocess.Popen(
-            [python, "-m", "framemig", "node", "--redis", self.url, "--name", name,
-             "--workdir", os.path.join(self.workdir, f"node-{name}")],
-            stdout=log, stderr=subprocess.STDOUT, env=self.env, start_new_session=True)
+        argv = [python, "-m", "framemig", "node", "--name", name,
+                "--workdir", os.path.join(self.workdir, f"node-{name}")]
+        env = dict(self.env)
+        if connection.has_password(self.url):
+            env["REDIS_URL"] = self.url  # a password goes on no command line
+        else:
+            argv += ["--redis", self.url]
+        process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=env,
+                                   start_new_session=True)
         log.close()
         self.processes.append(process)
         self.nodes[name] = process
