@@ -13,7 +13,8 @@ from framemig.snapshot import format as snapshot_format
 def body(text="print(1)\n"):
     return {"sources": {"p.py": {"text": text, "sha256": snapshot_format.source_hash(text),
                                  "role": "program"}},
-            "objects": [], "value": [1, 2.5, "x"]}
+            "program": {"main": "p.py", "argv": ["p.py"]}, "interpreter": {},
+            "modules": [], "stack": [], "objects": [], "value": [1, 2.5, "x"]}
 
 
 def test_write_is_atomic_and_leaves_no_temporary_files(tmp_path, fleet_key):

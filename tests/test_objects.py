@@ -28,7 +28,9 @@ def roundtrip(value, tmp_path):
     enc = Encoder(world)
     root = enc.root(value, "value")
     body = {"program": {"root": str(tmp_path), "main": "main.py", "argv": []},
-            "sources": world.used_sources, "modules": [], "stack": [],
+            "sources": {"main.py": {"text": "", "sha256": snapshot_format.source_hash(""),
+                                    "role": "program"}, **world.used_sources},
+            "modules": [], "stack": [],
             "objects": enc.drain(), "root_value": root}
     body = snapshot_format.decode(snapshot_format.encode(body), trust_unsigned=True)  # through real JSON
     restoration = Restoration(body)

@@ -268,9 +268,14 @@ def denormalize(info: CodeInfo, template: tuple[Slot, ...], items: list[Item]) -
 _ITERATOR_PUSHERS = frozenset({"GET_ITER", "GET_YIELD_FROM_ITER"})
 
 
+def is_iterator(value) -> bool:
+    """Can a loop step (FOR_ITER, which does not check) take ``value``?"""
+    return hasattr(type(value), "__next__") or hasattr(type(value), "send")
+
+
 def _check_kind(info: CodeInfo, slot, value, n: int) -> None:
     if slot.pusher >= 0 and info.instrs[slot.pusher].opname in _ITERATOR_PUSHERS \
-            and not (hasattr(type(value), "__next__") or hasattr(type(value), "send")):
+            and not is_iterator(value):
         raise StackMismatch(f"slot {n} holds a {type(value).__name__}, not an iterator")
 
 

@@ -260,6 +260,13 @@ class FrameBuilder:
         cells = self._place_cells(index_in_stack, record, original, local_values)
         for name in kept:  # the slot holds the cell object itself (see resumecode)
             local_values[name] = raw[name] if name in raw else cells.pop(name)
+        # what the interpreter takes without checking: a comprehension's iterator (3.11
+        # loops over its ``.0`` with FOR_ITER), the exception being handled
+        if ".0" in local_values and not stackmap.is_iterator(local_values[".0"]):
+            raise RestoreFailed(f"{label}: its iterator is a {type(local_values['.0']).__name__}")
+        if exception is not None and not isinstance(exception, BaseException):
+            raise RestoreFailed(f"{label}: the exception being handled is a "
+                                f"{type(exception).__name__}")
         unknown = set(local_values) - set(original.co_varnames)
         if unknown:
             raise RestoreFailed(f"{label}: locals {sorted(unknown)} do not exist in its code")

@@ -14,7 +14,7 @@ import os
 import time
 
 from framemig import keys
-from framemig.errors import RestoreFailed
+from framemig.errors import FramemigError, RestoreFailed
 from framemig.restore.program import Restoration
 from framemig.runtime import exits, hooks, libstate, process_state, stdlib_state, timers
 from framemig.runtime.host import Host
@@ -38,6 +38,33 @@ def continue_program(body: dict, host: Host, ready_fd=None, go_fd=None,
                      read_ms: float = 0.0, program_dir: str | None = None,
                      signed: bool = False) -> int:
     started = time.perf_counter()
+    try:
+        restoration, start, program, resumes_at = _rebuild(body, host, program_dir, signed)
+        host.install(program, resumes_at)
+        _runtime_state(restoration.runtime)
+    except FramemigError:
+        raise
+    except Exception as exc:  # a snapshot the schema let through, or a bug: one line
+        if os.environ.get("FRAMEMIG_DEBUG"):  # for framemig's developers
+            raise
+        reason = str(exc).splitlines()[0][:200] if str(exc) else ""
+        raise RestoreFailed(
+            f"the program cannot be rebuilt from this snapshot ({type(exc).__name__}"
+            f"{': ' + reason if reason else ''}): a malformed snapshot, or a bug in "
+            f"framemig (FRAMEMIG_DEBUG=1 shows where)") from None
+    report = {"restore_ms": round((time.perf_counter() - started) * 1000, 3),
+              "read_ms": round(read_ms, 3),
+              "frames": len(body["stack"]), "objects": len(body["objects"]), "pid": os.getpid()}
+    _report(report)
+    if ready_fd is not None and not _ready_to_go(ready_fd, go_fd, report):
+        host.unregister()
+        return 0
+    return host.run(start or (lambda: None), before=hooks.run_all)
+
+
+def _rebuild(body: dict, host: Host, program_dir, signed: bool):
+    """The program rebuilt, nothing of it run: its restoration, the function that
+    continues its stack, its Program and where it resumes."""
     restoration = Restoration(body, program_dir, signed)
     # the program's paths, environment and folder first: rebuilding it may import
     process_state.apply(body.get("process") or {}, body["program"].get("root"),
@@ -59,16 +86,7 @@ def continue_program(body: dict, host: Host, ready_fd=None, go_fd=None,
         top = stack[-1]
         resumes_at = (os.path.abspath(sources.path(top["code"]["source"])),
                       top["at"]["line"] if top.get("at") else None)
-    host.install(program, resumes_at)
-    _runtime_state(restoration.runtime)
-    report = {"restore_ms": round((time.perf_counter() - started) * 1000, 3),
-              "read_ms": round(read_ms, 3),
-              "frames": len(stack), "objects": len(body["objects"]), "pid": os.getpid()}
-    _report(report)
-    if ready_fd is not None and not _ready_to_go(ready_fd, go_fd, report):
-        host.unregister()
-        return 0
-    return host.run(start or (lambda: None), before=hooks.run_all)
+    return restoration, start, program, resumes_at
 
 
 def _runtime_state(runtime: dict) -> None:

@@ -28,6 +28,7 @@ from framemig.errors import (
     SourceMismatch,
     Untrusted,
 )
+from framemig.snapshot import schema
 
 MAGIC = "snapshot"
 
@@ -267,7 +268,9 @@ def decode_checked(data: bytes, name: str = "snapshot", key=None,
             raise SnapshotCorrupt(f"{name} is corrupted (values outside JSON)") from None
     if not intact:
         raise SnapshotCorrupt(f"{name} is corrupted: its checksum does not match its content")
-    return body, _check_signature(document, key, name, trust_unsigned)
+    signed = _check_signature(document, key, name, trust_unsigned)
+    schema.check(body, name)
+    return body, signed
 
 
 def source_key_ok(key: str, entry: dict) -> bool:
