@@ -43,19 +43,22 @@ def check_stack(world: World, innermost, root, pending: dict | None) -> list:
 
 
 def take(world: World, innermost, root, root_kind: str, pending: dict | None,
-         runtime_state: dict, handled_exception, live: list | None = None) -> dict:
+         runtime_state: dict, handled_exception, live: list | None = None,
+         redaction=None) -> dict:
     """Capture the program now, or raise NotSafe (wait) / CannotTravel (give up).
-    ``live``: what :func:`check_stack` returned at this very point, if it was asked."""
+    ``live``: what :func:`check_stack` returned at this very point, if it was asked;
+    ``redaction``: the names ``dump --redact`` keeps out (capture/redaction.py)."""
     if live is None:
         live = check_stack(world, innermost, root, pending)
     with warnings.catch_warnings():
         # PYVERSIONS: 3.12 deprecates pickling itertools objects; we still need it.
         warnings.simplefilter("ignore", DeprecationWarning)
-        return _take(world, live, pending, runtime_state, handled_exception)
+        return _take(world, live, pending, runtime_state, handled_exception, redaction)
 
 
-def _take(world, live, pending, runtime_state, handled_exception) -> dict:
+def _take(world, live, pending, runtime_state, handled_exception, redaction) -> dict:
     enc = Encoder(world, frames.running_generators(live))
+    enc.redaction = redaction
     stack = [record for f in live for record in frames.frame_records(enc, f)]
     modules = []
     for name, module in sorted(world.program_modules.items(), key=lambda kv: kv[0] != "__main__"):

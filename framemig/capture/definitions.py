@@ -188,7 +188,8 @@ def function_entry(enc, function, index):
         "defaults": enc.child(function.__defaults__, index, ".__defaults__"),
         "kwdefaults": enc.child(function.__kwdefaults__, index, ".__kwdefaults__"),
         "closure": [
-            enc.child(cell, index, f" (closure variable {name!r})")
+            enc.child(_named_cell(enc, cell, name, function), index,
+                      f" (closure variable {name!r})")
             for name, cell in zip(code.co_freevars, function.__closure__ or ())
         ],
     }
@@ -212,11 +213,19 @@ def code_entry(enc, code, index):
     return {"t": "code", "code": enc.world.code_key(code).as_json()}
 
 
+def _named_cell(enc, cell, name: str, function):
+    enc.name_cell(cell, name, "closure variable", function.__qualname__)
+    return cell
+
+
 def cell_entry(enc, cell, index):
     try:
         contents = cell.cell_contents
     except ValueError:
         return {"t": "cell"}
+    named = enc.cell_names.get(id(cell)) if enc.cell_names else None
+    if named is not None:  # a variable dump --redact keeps out
+        contents = enc.redaction.stand_in(named[0], contents, named[1])
     return {"t": "cell", "v": enc.child(contents, index, "")}
 
 
@@ -295,7 +304,8 @@ def namespace_entry(enc, namespace: dict, index):
     world = enc.world
     name = world.module_name_of_dict(namespace)
     if name is not None:
-        values = {key: enc.child(value, index, f" global {key!r}")
+        values = {key: enc.child(enc.redact(key, value, "global", name), index,
+                                 f" global {key!r}")
                   for key, value in namespace.items()
                   if key not in MODULE_LOCAL_NAMES and type(key) is str}
         return {"t": "module_dict", "name": name, "program": True, "s": values}

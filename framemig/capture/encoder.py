@@ -21,6 +21,7 @@ from binascii import b2a_base64
 
 from framemig.capture import reducers, resources
 from framemig.capture.containers import ADDRESS_FLOOR, PRIMITIVES, dict_description, values
+from framemig.capture.redaction import Redacted
 from framemig.capture.refusal import Refused
 from framemig.capture.world import World
 from framemig.errors import CannotTravel
@@ -46,6 +47,8 @@ class Encoder:
         self._held_recorded: set[int] = set()  # library locks whose holding is written
         self.maybe_ids: list = []  # (container, key or index, int) that may be an id()
         self.trial = False  # an encoder that only asks whether something would travel
+        self.redaction = None  # the names ``dump --redact`` keeps out (capture/redaction.py)
+        self.cell_names: dict[int, tuple[str, str]] = {}  # id(cell) -> its variable, where
         reducers.register_loaded_forms()  # numpy's, if the program loaded it
 
     # --- values ------------------------------------------------------------------------
@@ -81,6 +84,8 @@ class Encoder:
                 self._promote(record)
             return {"ref": record[1]}
         if self.depth >= DEPTH_LIMIT:
+            if kind is Redacted:
+                return obj.description()
             index = len(self.table)
             self.table.append(None)
             memo[id(obj)] = [None, index]
@@ -98,6 +103,8 @@ class Encoder:
                 content = dict_description(self, obj)
             elif kind is bytes:
                 content = {"t": "bytes", "b64": b2a_base64(obj, newline=False).decode()}
+            elif kind is Redacted:
+                content = obj.description()
             else:
                 plan = self.plain_classes.get(kind)
                 if plan is not None:  # a program class seen before
@@ -117,6 +124,22 @@ class Encoder:
             return content
         self.table[record[1]] = content  # promoted while being described: a cycle
         return {"ref": record[1]}
+
+    # --- names kept out (dump --redact) ------------------------------------------------------
+
+    def redact(self, name, value, what: str, owner: str):
+        """``value``, or what stands in for it if ``name`` is redacted (``what``, ``owner``:
+        ``local``, ``prog.py:3 in f``, said of it then)."""
+        redaction = self.redaction
+        if redaction is None or name not in redaction.names:
+            return value
+        return redaction.stand_in(name, value, f"{what} {name!r} of {owner}")
+
+    def name_cell(self, cell, name: str, what: str, owner: str) -> None:
+        """``cell`` is variable ``name`` (of a frame or a closure): what it holds is
+        redacted with that name (see definitions.cell_entry)."""
+        if self.redaction is not None and name in self.redaction.names:
+            self.cell_names.setdefault(id(cell), (name, f"{what} {name!r} of {owner}"))
 
     def _promote(self, record: list) -> None:
         value = record[0]

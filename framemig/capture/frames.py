@@ -416,14 +416,15 @@ def frame_records(enc, live: LiveFrame) -> list[dict]:
             cells = {name for name, value in part.locals.items() if name in cell_names
                      and (n == 0 or type(value) is types.CellType)}
             record["locals"] = {
-                name: enc.root(value, f"{label}: local {name!r}")
+                name: enc.root(enc.redact(name, value, "local", label),
+                               f"{label}: local {name!r}")
                 for name, value in part.locals.items()
                 if value is not NULL and name not in cells}
             for name, value in record["locals"].items():
                 if type(value) is int:  # ``d = id(x)`` in copy.deepcopy
                     enc.may_be_id(record["locals"], name, value)
             record["cells"] = {
-                name: enc.root(value, f"{label}: variable {name!r}")
+                name: enc.root(_named(enc, name, value, label), f"{label}: variable {name!r}")
                 for name, value in part.locals.items()
                 if value is not NULL and name in cells}
         if n == 0 and live.generator is not None:
@@ -488,12 +489,24 @@ def _state_record(enc, frame, view: FrameView, info: CodeInfo, index: int, below
         if value is NULL:
             continue
         if name in cell_names:
-            cells[name] = enc.root(value, f"{label}: variable {name!r}")
+            cells[name] = enc.root(_named(enc, name, value, label),
+                                   f"{label}: variable {name!r}")
         else:
-            local_values[name] = enc.root(value, f"{label}: local {name!r}")
+            local_values[name] = enc.root(enc.redact(name, value, "local", label),
+                                          f"{label}: local {name!r}")
     record["locals"] = local_values
     record["cells"] = cells
     return record
+
+
+def _named(enc, name: str, value, label: str):
+    """A frame's cell variable ``name``: the cell (whose contents dump --redact may keep
+    out: the cell itself is shared with closures), or its value where the slot holds no
+    cell (3.11's argument before MAKE_CELL)."""
+    if type(value) is types.CellType:
+        enc.name_cell(value, name, "variable", label)
+        return value
+    return enc.redact(name, value, "variable", label)
 
 
 def _item_record(enc, item: stackmap.Item, label: str, n: int) -> dict:

@@ -8,7 +8,22 @@ from framemig import keys
 from framemig.cli.output import emit_json, err_console, expected_failures
 from framemig.runtime import client
 from framemig.snapshot import format as snapshot_format
+from framemig.snapshot.redaction import NAME
 from framemig.units import size as human_size
+
+
+def _names(_ctx, _param, values) -> list[str]:
+    """``--redact A --redact B,C`` -> ``[A, B, C]``, each a name."""
+    names: list[str] = []
+    for value in values:
+        for name in value.split(","):
+            name = name.strip()
+            if not NAME.fullmatch(name):
+                raise click.BadParameter(f"{name!r} is not a variable or environment "
+                                         f"variable name")
+            if name not in names:
+                names.append(name)
+    return names
 
 
 @click.command("dump")
@@ -19,17 +34,25 @@ from framemig.units import size as human_size
 @click.option("--timeout", type=float, default=5.0, show_default=True,
               help="Seconds to wait for a safe point (and for a process that is "
                    "starting).")
+@click.option("--redact", "redact", multiple=True, metavar="NAME[,NAME...]",
+              callback=_names,
+              help="Keep the value of this variable (a global, a local of any frame, a "
+                   "closure's variable) or environment variable out of the snapshot; "
+                   "repeatable. restore then needs it back: --provide NAME.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @expected_failures
-def dump_command(pid, out, leave_running, timeout, as_json):
+def dump_command(pid, out, leave_running, timeout, redact, as_json):
     """Capture process PID (started by framemig exec or restore) into a snapshot.
 
     A process that is still starting (loading its program or snapshot) is waited for,
-    within the timeout."""
+    within the timeout. Values named by --redact are kept out by the program itself, as
+    it captures: they are written nowhere. A name that matches nothing, a value that is
+    not str or bytes, or a copy of a secret left elsewhere refuses the dump (the program
+    goes on)."""
     mode = "leave" if leave_running else "exit"
     key = keys.load()  # (a bad key file is said before the program is stopped)
     if as_json or not err_console().is_terminal:
-        ticket = client.ask(pid, mode, out, timeout)
+        ticket = client.ask(pid, mode, out, timeout, redact=redact)
     else:
         with err_console().status("asking for a safe point...") as status:
             def progress(update):
@@ -39,7 +62,7 @@ def dump_command(pid, out, leave_running, timeout, as_json):
                     status.update(f"waiting for a safe point (program at {update['where']})")
                 elif update.get("state") == "capturing":
                     status.update("capturing...")
-            ticket = client.ask(pid, mode, out, timeout, progress)
+            ticket = client.ask(pid, mode, out, timeout, progress, redact=redact)
     ticket.close()
     reply = ticket.reply
     if key is not None:  # the program never holds the key: whoever asked signs
@@ -56,3 +79,6 @@ def dump_command(pid, out, leave_running, timeout, as_json):
         f"safe point {reply['safe_point_ms']:.1f} ms, capture {reply['capture_ms']:.1f} ms, "
         f"write {reply['write_ms']:.1f} ms; program {after}"
     )
+    for name, places in sorted((reply.get("redacted") or {}).items()):
+        click.echo(f"redacted {name}: {'; '.join(places)} (restore needs --provide {name})")
+

@@ -16,6 +16,8 @@ from framemig.errors import FramemigError, PermissionDenied
 from framemig.restore import module_text
 from framemig.runtime import channel
 from framemig.snapshot import format as snapshot_format
+from framemig.snapshot import redaction
+from framemig.snapshot.redaction import NAME
 
 _DUMP_AT_HELP = "Capture when FILE:LINE is reached (the HIT-th time), e.g. prog.py:12#3."
 
@@ -32,12 +34,15 @@ _DUMP_AT_HELP = "Capture when FILE:LINE is reached (the HIT-th time), e.g. prog.
 @click.option("--trust-unsigned", is_flag=True,
               help="Restore a snapshot that is not signed with the fleet key (one you made "
                    "yourself): restoring runs the code it carries.")
+@click.option("--provide", multiple=True, metavar="NAME[=VALUE]",
+              help="Give back a value the snapshot was dumped without (dump --redact): "
+                   "from the environment variable NAME, or VALUE; repeatable.")
 @click.option("--ready-fd", type=int, hidden=True)
 @click.option("--go-fd", type=int, hidden=True)
 @click.option("--standby-fd", type=int, hidden=True)
 @expected_failures
 def restore_command(snapshot, emit, dump_at, dump_to, leave_running, program_dir,
-                    trust_unsigned, ready_fd, go_fd, standby_fd):
+                    trust_unsigned, provide, ready_fd, go_fd, standby_fd):
     """Continue the program captured in SNAPSHOT, from exactly where it stopped.
 
     The program runs from its files where they were at capture if they are still there,
@@ -51,6 +56,7 @@ def restore_command(snapshot, emit, dump_at, dump_to, leave_running, program_dir
         breakpoint_spec = parse_dump_at(dump_at, dump_to, leave_running)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    provided = _provided(provide)
     registration = None
     if standby_fd is not None:
         snapshot, given = _wait_for_work(standby_fd)
@@ -63,14 +69,32 @@ def restore_command(snapshot, emit, dump_at, dump_to, leave_running, program_dir
         # a node hands a standby only snapshots it checked against the fleet key itself
         # (Node.trusted_snapshot); the process holds no key
         _restore(snapshot, emit, breakpoint_spec, ready_fd, go_fd, program_dir,
-                 trust_unsigned, vouched=standby_fd is not None)
+                 trust_unsigned, vouched=standby_fd is not None, provided=provided)
     finally:
         if registration is not None:
             channel.unregister(registration)
 
 
+def _provided(specs) -> dict[str, str]:
+    """``--provide NAME=VALUE`` / ``--provide NAME`` (the environment variable NAME:
+    a secret need not be on a command line, where ``ps`` shows it)."""
+    values = {}
+    for spec in specs:
+        name, equals, value = spec.partition("=")
+        if not NAME.fullmatch(name):
+            raise click.BadParameter(f"{name!r} is not a name", param_hint="--provide")
+        if not equals:
+            if name not in os.environ:
+                raise click.BadParameter(f"{name}: no environment variable {name} to take "
+                                         f"its value from (or give NAME=VALUE)",
+                                         param_hint="--provide")
+            value = os.environ[name]
+        values[name] = value
+    return values
+
+
 def _restore(snapshot, emit, breakpoint_spec, ready_fd, go_fd, program_dir=None,
-             trust_unsigned=False, vouched=False) -> None:
+             trust_unsigned=False, vouched=False, provided=None) -> None:
     started = time.perf_counter()
     if vouched:
         body, signed = snapshot_format.read(snapshot, trust_unsigned=True), True
@@ -78,6 +102,7 @@ def _restore(snapshot, emit, breakpoint_spec, ready_fd, go_fd, program_dir=None,
         body, signed = snapshot_format.read_checked(snapshot, _key(trust_unsigned),
                                                     trust_unsigned)
     read_ms = (time.perf_counter() - started) * 1000
+    redaction.give_back(body, provided or {}, os.path.basename(snapshot))
     path = os.path.abspath(snapshot)
     text = module_text.render(body, path)
     if emit:

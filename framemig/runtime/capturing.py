@@ -11,6 +11,7 @@ import sys
 
 from framemig.capture import assemble
 from framemig.capture.encoder import Encoder
+from framemig.capture.redaction import Redaction
 from framemig.capture.world import World
 from framemig.errors import CannotTravel
 from framemig.runtime import (
@@ -36,9 +37,16 @@ def check(program, point) -> tuple:
                                        point.pending)
 
 
-def snapshot(program, point, checked: tuple | None = None) -> dict:
+def snapshot(program, point, checked: tuple | None = None,
+             redaction: Redaction | None = None) -> dict:
+    """The snapshot body; ``redaction``: the names whose values are kept out of it
+    (dump --redact: capture/redaction.py), which then says where it found them."""
     world, live = checked or (World(program.main_path, program.sources), None)
     libraries, left = _library_state(world)
+    if redaction is not None:
+        libraries = {module: {name: _redacted_global(redaction, module, name, value)
+                              for name, value in values.items()}
+                     for module, values in libraries.items()}
     body = assemble.take(
         world, point.innermost or point.root, point.root, "", point.pending,
         runtime_state={**timers.state(point.reached), "on_restore": hooks.callbacks(),
@@ -46,7 +54,7 @@ def snapshot(program, point, checked: tuple | None = None) -> dict:
                        "stdlib": stdlib_state.take_all(),
                        "atexit": exits.program_handlers(world.is_program_file),
                        "signals": exits.program_signals({int(channel.SIGNAL)})},
-        handled_exception=sys.exc_info()[1], live=live,
+        handled_exception=sys.exc_info()[1], live=live, redaction=redaction,
     )
     if left:
         body["left_behind"] = left
@@ -57,7 +65,21 @@ def snapshot(program, point, checked: tuple | None = None) -> dict:
     body["root"] = "idle" if not stack else (
         "main" if stack[0].get("module") == "__main__" else "callback")
     body["hops"] = program.hops + 1
+    if redaction is not None:
+        redaction.finish(body)
     return body
+
+
+def _redacted_global(redaction: Redaction, module: str, name: str, value):
+    """A library global the program set (``openai.api_key = KEY``), redacted by its
+    name (the last part of ``name``: libstate's names are ``attribute`` or
+    ``Class:attribute``)."""
+    if name.startswith("+"):
+        return value  # the contents of a container: no variable of that name
+    short = name.rpartition(":")[2]
+    if short not in redaction.names:
+        return value
+    return redaction.stand_in(short, value, f"{_label(module, name)} (a library global)")
 
 
 def _library_state(world) -> tuple[dict, list[str]]:

@@ -115,9 +115,10 @@ def _on_its_way(pid: int) -> bool:
 
 
 def ask(pid: int, mode: str, out: str | None = None, timeout: float = 5.0, progress=None,
-        hold_limit: float | None = None) -> Ticket:
+        hold_limit: float | None = None, redact: list[str] | None = None) -> Ticket:
     """Send a request and wait until the program has acted on it (or failed). A program
-    still starting is waited for, within the same ``timeout``."""
+    still starting is waited for, within the same ``timeout``. ``redact``: names whose
+    values the snapshot must not hold (the program keeps them out as it captures)."""
     started = time.monotonic()
     check(pid, timeout, progress)
     timeout = max(timeout - (time.monotonic() - started), _MIN_TIMEOUT)
@@ -126,6 +127,8 @@ def ask(pid: int, mode: str, out: str | None = None, timeout: float = 5.0, progr
         data["out"] = os.path.abspath(out)
     if hold_limit is not None:
         data["hold_limit"] = hold_limit
+    if redact:
+        data["redact"] = list(redact)
     try:
         request = channel.send_request(pid, **data)
     except PermissionError:

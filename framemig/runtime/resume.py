@@ -20,6 +20,7 @@ from framemig.runtime import exits, hooks, libstate, process_state, stdlib_state
 from framemig.runtime.host import Host
 from framemig.runtime.session import Program
 from framemig.snapshot import format as snapshot_format
+from framemig.snapshot import redaction
 
 
 def main(snapshot_path: str, body: dict | None = None, dump_at: tuple | None = None,
@@ -28,6 +29,10 @@ def main(snapshot_path: str, body: dict | None = None, dump_at: tuple | None = N
     if body is None:
         started = time.perf_counter()
         body = snapshot_format.read(snapshot_path, keys.load())  # (an emitted module)
+        # values dumped with --redact: from the environment variables of their names
+        redaction.give_back(body, redaction.from_environment(body, os.environ),
+                            os.path.basename(snapshot_path),
+                            "in environment variables of the same names")
         read_ms = (time.perf_counter() - started) * 1000
         signed = True
     return continue_program(body, Host(dump_at), ready_fd, go_fd, read_ms, program_dir,

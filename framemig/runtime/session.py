@@ -52,6 +52,9 @@ class Request:
         self.message = message  # the channel request, when another process asked
         self.hold_limit = hold_limit
         self.answered = False  # a safe point came: captured, paused or held
+        # names whose values the snapshot must not hold (dump --redact)
+        redact = (message or {}).get("redact") or ()
+        self.redact = [str(name) for name in redact] if isinstance(redact, list) else []
 
     def reply(self, state: str, **data) -> None:
         if self.message is not None:
@@ -258,7 +261,8 @@ class Session:
         checked = capturing.check(self.program, point)
         request.answered = True
         request.reply("capturing")  # from here on the asker waits as long as it takes
-        body = capturing.snapshot(self.program, point, checked)
+        redaction = capturing.Redaction(request.redact) if request.redact else None
+        body = capturing.snapshot(self.program, point, checked, redaction)
         captured = time.monotonic()
         # only a program that ends now leaves its snapshot as its one copy: on the disk
         size = capturing.write(request.out, body, durable=request.mode == "exit",
@@ -271,7 +275,8 @@ class Session:
                       safe_point_ms=round((reached - request.asked) * 1000, 3),
                       capture_ms=round((captured - reached) * 1000, 3),
                       write_ms=round((written - captured) * 1000, 3),
-                      where=capturing.top_where(body), leave_running=request.mode == "leave")
+                      where=capturing.top_where(body), leave_running=request.mode == "leave",
+                      **({"redacted": redaction.places()} if redaction is not None else {}))
         if request.mode == "exit":
             self._end_process()
         if request.mode == "hold":
@@ -308,7 +313,8 @@ class Session:
                 request.mode, request.out = "hold", decision["out"]
                 capturing = _capturing()
                 started_capture = time.monotonic()
-                body = capturing.snapshot(self.program, point)
+                redaction = capturing.Redaction(request.redact) if request.redact else None
+                body = capturing.snapshot(self.program, point, redaction=redaction)
                 captured = time.monotonic()
                 size = capturing.write(request.out, body, durable=False)
                 sys.stdout.flush()
