@@ -7,7 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.tree import Tree
 
-from framemig.snapshot import describe
+from framemig.snapshot import describe, sensitive
 
 
 def _link_text(body: dict, record: dict) -> str:
@@ -93,6 +93,7 @@ def summary(body: dict) -> dict:
         "libraries": {module: sorted(values)
                       for module, values in _library_globals(runtime, objects).items()},
         "left_behind": body.get("left_behind", []),
+        "sensitive": sensitive.report(body),
     }
 
 
@@ -154,6 +155,8 @@ def show(data: dict, console: Console | None = None) -> None:
             branch.add(f"{closure['function']}: {cells}")
     console.print(tree)
 
+    _show_sensitive(data.get("sensitive"), console)
+
     if data["timers"]:
         timers = Table(title="Timers", title_justify="left")
         for column in ("handle", "callback", "remaining (s)", "interval (s)"):
@@ -163,3 +166,34 @@ def show(data: dict, console: Console | None = None) -> None:
                            "-" if timer["interval"] is None else f"{timer['interval']:g}")
         console.print(timers)
     console.print(Group())
+
+
+def _show_sensitive(data: dict | None, console: Console) -> None:
+    """The "could be sensitive" panel: names, lengths and paths, never values."""
+    if not data:
+        return
+    grid = Table.grid(padding=(0, 2))
+    environment = data["environment"]
+    if environment["set"]:
+        grid.add_row("[b]environment set[/]", ", ".join(
+            f"{e['name']}=<{e['length']} chars>" for e in environment["set"]))
+    if environment["unset"]:
+        grid.add_row("[b]environment unset[/]", ", ".join(environment["unset"]))
+    for entry in data["redacted"]:
+        grid.add_row("[b]redacted[/]", f"{entry['name']} ({entry['kind']}): "
+                     f"{'; '.join(entry['where'])} - restore needs --provide {entry['name']}")
+    for entry in data["secret_names"]:
+        grid.add_row("[b]secret-like name[/]", f"{entry['name']}: {entry['where']} "
+                     f"(its value is in the snapshot)")
+    for option in data["arguments"]:
+        grid.add_row("[b]secret-like option[/]", option)
+    paths = data["paths"]
+    for label, key in (("program folder", "root"), ("working dir", "cwd")):
+        if paths.get(key):
+            grid.add_row(f"[b]{label}[/]", str(paths[key]))
+    for label, key in (("sys.path added", "sys_path_added"), ("open file", "open_files"),
+                       ("database", "databases"), ("source", "sources")):
+        for path in paths.get(key) or ():
+            grid.add_row(f"[b]{label}[/]", str(path))
+    console.print(Panel(grid, title="Could be sensitive (names and paths; no values shown)",
+                        title_align="left", border_style="yellow"))
