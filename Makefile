@@ -10,7 +10,7 @@ STAMP := .installed-stamp
 # pure-Python PyPI packages that tests/test_thirdparty.py runs as programs, on every venv
 THIRDPARTY := tests/thirdparty/requirements.txt
 
-.PHONY: test test-slow test-faults bench lint demo demo-local venvs clean
+.PHONY: test test-slow test-faults fuzz bench lint demo demo-local venvs clean
 
 $(VENV)/$(STAMP): pyproject.toml $(THIRDPARTY)
 	@test -n "$(PY311)" || { echo "CPython 3.11 is required"; exit 1; }
@@ -55,6 +55,13 @@ test-faults: venvs
 	  FRAMEMIG_PYTHON_3_12=$(CURDIR)/.venv-3.12/bin/python \
 	  FRAMEMIG_PYTHON_3_13=$(CURDIR)/.venv-3.13/bin/python \
 	  $(PY) -m pytest -q -n auto tests/faults $(PYTEST_ARGS) || exit 1; done
+
+# Hostile input (issue 13): 10^5 mutated snapshots through restore, 10^5 mutated commands
+# at a real node (tests/fuzz/; make test runs a few hundred of each). EXAMPLES: how many;
+# SEED: Hypothesis's seed, to replay a run. Stops at the first failure, shrunk.
+fuzz: venvs
+	$(PY) -m tests.fuzz snapshots --examples $(or $(EXAMPLES),100000) $(if $(SEED),--seed $(SEED))
+	$(PY) -m tests.fuzz messages --examples $(or $(EXAMPLES),100000) $(if $(SEED),--seed $(SEED))
 
 bench: venvs
 	FRAMEMIG_PYTHON_3_12=$(CURDIR)/.venv-3.12/bin/python \

@@ -52,7 +52,10 @@ class FramemigError(Exception):
 
     @property
     def message(self) -> str:
-        return str(self.args[0])
+        """One line, always: a message built from another error's text (a library's
+        exception over several lines) is joined up."""
+        text = str(self.args[0])
+        return " ".join(part.strip() for part in text.splitlines()) if "\n" in text else text
 
 
 class NoSuchProcess(FramemigError):

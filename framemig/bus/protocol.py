@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import enum
 import json
+import math
 import re
 import time
 import uuid
@@ -136,6 +137,62 @@ def valid_id(value, what: str = "id") -> str:
     return value
 
 
+_TEXT, _NUMBER, _FLAG = (str,), (int, float), (bool,)
+_LIST, _MAP, _MAYBE_TEXT = (list,), (dict,), (str, type(None))
+# What each command's args hold (field: the JSON types it may have; required fields
+# first, marked by being in REQUIRED): a command whose args do not fit is refused before
+# any handler sees it, so a handler never meets a list where it wants a key.
+ARGS: dict[str, dict[str, tuple]] = {
+    "ping": {},
+    "run": {"program_id": _TEXT, "name": _TEXT, "bundle_key": _TEXT,
+            "bundle_sha256": _MAYBE_TEXT, "args": _LIST,
+            "checkpoint_every": (int, float, type(None)), "require": (dict, type(None))},
+    "pause": {"program_id": _TEXT, "timeout": _NUMBER},
+    "resume": {"program_id": _TEXT},
+    "kill": {"program_id": _TEXT, "grace": _NUMBER},
+    "migrate": {"program_id": _TEXT, "target": _TEXT, "timeout": _NUMBER},
+    "adopt": {"migration_id": _TEXT, "record": _MAP},
+    "checkpoint": {"program_id": _TEXT},
+    "forget": {"program_id": _TEXT},
+}
+# an adopted program's record: what a target reads of it
+RECORD: dict[str, tuple] = {
+    "id": _TEXT, "name": _TEXT, "args": _LIST, "epoch": (int,), "history": _LIST,
+    "paused": _FLAG, "migrations": (int,), "bundle_key": _MAYBE_TEXT,
+    "bundle_sha256": _MAYBE_TEXT, "checkpoint_every": (int, float, type(None)),
+    "require": (dict, type(None)), "created": _NUMBER, "python": _MAYBE_TEXT,
+}
+REQUIRED = frozenset({"program_id", "migration_id", "name", "bundle_key", "target",
+                      "record", "id"})
+
+
+def check_args(command: str, args: dict) -> None:
+    """Refuse (BadCommand) args that do not fit ``command``'s entry in ARGS."""
+    _fit(args, ARGS.get(command, {}), f"{command}:")
+    if command == "adopt":
+        _fit(args["record"], RECORD, "adopt: record")
+
+
+def _fit(values: dict, fields: dict, what: str) -> None:
+    for name, types in fields.items():
+        if name not in values:
+            if name in REQUIRED:
+                raise BadCommand(f"{what} {name} is missing")
+            continue
+        value = values[name]
+        if type(value) not in types or (type(value) is float and not math.isfinite(value)):
+            raise BadCommand(f"{what} {name} {_shown(value)} is not what it must be")
+        if types is _LIST and not all(type(item) is str for item in value) \
+                and name == "args":
+            raise BadCommand(f"{what} {name} must be a list of strings")
+
+
+def is_request_id(value) -> bool:
+    """Is ``value`` a request id (the key of its reply): an id like any other; a command
+    without one is dropped, since there is nowhere to answer."""
+    return isinstance(value, str) and ID_PATTERN.fullmatch(value) is not None
+
+
 def check_ids(args: dict) -> None:
     """Refuse a command whose program or migration ids (also an adopted record's) are
     not valid ids."""
@@ -183,7 +240,7 @@ def decode(raw) -> dict:
         message = json.loads(raw)
     except (TypeError, ValueError, RecursionError):
         raise BadCommand("the command is not JSON") from None
-    if not isinstance(message, dict) or not isinstance(message.get("id"), str):
+    if not isinstance(message, dict) or not is_request_id(message.get("id")):
         raise BadCommand("the command has no request id")
     if signing.key is not None:
         what = message.get("command")

@@ -406,6 +406,7 @@ class Node:
                 raise CommandFailed(f"node {self.name} is stopping")
             handler = handlers.HANDLERS[message["command"]]
             protocol.check_ids(message["args"])
+            protocol.check_args(message["command"], message["args"])
             reply = handler(self, message["args"], lambda **data: protocol.answer(
                 self.conn, request_id, True, **data))
             if reply is not None:
@@ -518,4 +519,4 @@ def _id_of(raw) -> str | None:
         value = json.loads(raw).get("id")
     except Exception:
         return None
-    return value if isinstance(value, str) else None
+    return value if protocol.is_request_id(value) else None

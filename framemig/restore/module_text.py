@@ -71,13 +71,14 @@ def _frame_lines(number: int, record: dict, objects: list) -> list[str]:
 
 def render(body: dict, snapshot_path: str) -> str:
     program = body["program"]
-    interpreter = body["interpreter"]
+    interpreter = body.get("interpreter") or {}
     stack = body["stack"]
     timers = body.get("runtime", {})
     header = [
         f"Program:  {program['main']}  (argv {program['argv']!r})",
-        f"Captured: {body['created']} on {interpreter['implementation']} "
-        f"{interpreter['version_string']}, {interpreter['system']} {interpreter['machine']}",
+        f"Captured: {body.get('created', '?')} on {interpreter.get('implementation', '?')} "
+        f"{interpreter.get('version_string', '?')}, {interpreter.get('system', '?')} "
+        f"{interpreter.get('machine', '?')}",
         f"Hops:     {body.get('hops', 1)}",
     ]
     lines = [
@@ -93,7 +94,10 @@ def render(body: dict, snapshot_path: str) -> str:
     if not stack:
         lines.append("#  (none: the program was waiting for its next timer)")
     for number, record in enumerate(stack, 1):
-        lines += _frame_lines(number, record, body["objects"])
+        try:
+            lines += _frame_lines(number, record, body["objects"])
+        except Exception:  # (comments only: a record the restore itself will judge)
+            lines.append(comment(f"  {number}. (a frame that cannot be described)"))
     timer_ref = timers.get("timers")
     if timer_ref is not None:
         lines.append("#")
