@@ -60,6 +60,8 @@ test-faults: venvs
 # at a real node (tests/fuzz/; make test runs a few hundred of each). EXAMPLES: how many;
 # SEED: Hypothesis's seed, to replay a run. Stops at the first failure, shrunk.
 fuzz: venvs
+	for python in $(PY) $(foreach v,$(SIDE_VERSIONS),.venv-$(v)/bin/python); do \
+	  $$python -m tests.fuzz slots || exit 1; done
 	$(PY) -m tests.fuzz snapshots --examples $(or $(EXAMPLES),100000) $(if $(SEED),--seed $(SEED))
 	$(PY) -m tests.fuzz messages --examples $(or $(EXAMPLES),100000) $(if $(SEED),--seed $(SEED))
 

@@ -219,6 +219,34 @@ def test_a_tampered_checkpoint_is_not_resumed(fleet, server, tmp_path):
     assert "refused: the checkpoint of" in fleet.logs["b"].read_text()
 
 
+def test_an_adopt_of_a_forged_snapshot_runs_nothing(fleet, server, fleet_key, tmp_path):
+    """The probe's forged adopt: a migration whose snapshot in Redis was replaced by one
+    without the fleet key's signature (a re-hashed source). Even a signed adopt for it
+    makes the node refuse the migration, saying why, and run nothing."""
+    from framemig.bus import checkpoints, migration
+
+    fleet.start_node("a")
+    fleet.start_node("b")
+    program = tmp_path / "loop.py"
+    program.write_text(LOOP.format(here=str(tmp_path)))
+    program_id = fleet.run(program, "a")
+    assert fleet.cli("checkpoint", program_id).returncode == 0
+    conn = server.client()
+    stored = tmp_path / "stored.json"
+    stored.write_bytes(checkpoints.snapshot(conn, program_id))
+    migration.offer(conn, "mforged", _forge(stored), source="a", target="b",
+                    program="pforged")
+    adopt = fleet_key.sign({"id": "ad1", "command": "adopt", "args": {
+        "migration_id": "mforged", "record": {"id": "pforged", "name": "loop.py"}}}, "tests")
+    reply = _ask(conn, "b", adopt)
+    assert reply["ok"], reply  # (accepted: the node then looks at the snapshot)
+    fleet.wait_for(lambda: migration.state(conn, "mforged").get("state") == "refused",
+                   "the node to refuse the migration")
+    assert "not signed" in migration.state(conn, "mforged").get("reason", "")
+    assert fleet.program("pforged") is None
+    assert not list(tmp_path.rglob("PWNED")) and not list(fleet.env.tmp.rglob("PWNED"))
+
+
 def test_ids_that_would_lead_out_of_the_work_dir_are_refused(fleet, server, fleet_key):
     """A key holder's malformed command cannot name a file outside the node's directory:
     program and migration ids (and an adopted record's) must be plain ids."""

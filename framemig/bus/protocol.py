@@ -163,20 +163,21 @@ RECORD: dict[str, tuple] = {
     "require": (dict, type(None)), "created": _NUMBER, "python": _MAYBE_TEXT,
 }
 REQUIRED = frozenset({"program_id", "migration_id", "name", "bundle_key", "target",
-                      "record", "id"})
+                      "record"})
+RECORD_REQUIRED = frozenset({"id", "name"})
 
 
 def check_args(command: str, args: dict) -> None:
     """Refuse (BadCommand) args that do not fit ``command``'s entry in ARGS."""
-    _fit(args, ARGS.get(command, {}), f"{command}:")
+    _fit(args, ARGS.get(command, {}), REQUIRED, f"{command}:")
     if command == "adopt":
-        _fit(args["record"], RECORD, "adopt: record")
+        _fit(args["record"], RECORD, RECORD_REQUIRED, "adopt: record")
 
 
-def _fit(values: dict, fields: dict, what: str) -> None:
+def _fit(values: dict, fields: dict, required: frozenset, what: str) -> None:
     for name, types in fields.items():
         if name not in values:
-            if name in REQUIRED:
+            if name in required:
                 raise BadCommand(f"{what} {name} is missing")
             continue
         value = values[name]

@@ -264,8 +264,10 @@ def denormalize(info: CodeInfo, template: tuple[Slot, ...], items: list[Item]) -
 
 
 # Instructions whose result the interpreter uses without checking its type: a value of
-# another type in their slot would crash it, so restore refuses such a stack.
-_ITERATOR_PUSHERS = frozenset({"GET_ITER", "GET_YIELD_FROM_ITER"})
+# another type in their slot would crash it (a loop step over a string, LIST_APPEND to a
+# dict, MATCH_KEYS on a number), so restore refuses such a stack.
+_ITERATOR_PUSHERS = frozenset({"GET_ITER", "GET_YIELD_FROM_ITER", "GET_AWAITABLE"})
+_BUILT = {"BUILD_LIST": list, "BUILD_SET": set, "BUILD_MAP": dict}
 
 
 def is_iterator(value) -> bool:
@@ -274,9 +276,19 @@ def is_iterator(value) -> bool:
 
 
 def _check_kind(info: CodeInfo, slot, value, n: int) -> None:
-    if slot.pusher >= 0 and info.instrs[slot.pusher].opname in _ITERATOR_PUSHERS \
+    if slot.pusher < 0:
+        return
+    instr = info.instrs[slot.pusher]
+    name = instr.opname
+    # PYVERSIONS: a comprehension of its own frame (3.11, generator expressions) loops
+    # over its ``.0``, pushed by LOAD_FAST
+    if (name in _ITERATOR_PUSHERS or (name == "LOAD_FAST" and instr.argval == ".0")) \
             and not is_iterator(value):
         raise StackMismatch(f"slot {n} holds a {type(value).__name__}, not an iterator")
+    wanted = _BUILT.get(name) or (type(instr.argval) if name == "LOAD_CONST" else None)
+    if wanted is not None and type(value) is not wanted:
+        raise StackMismatch(f"slot {n} holds a {type(value).__name__}, where {name} "
+                            f"put a {wanted.__name__}")
 
 
 def find_place(info: CodeInfo, place: Place, fits=None) -> int:

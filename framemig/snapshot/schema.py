@@ -24,7 +24,9 @@ ITEM_KINDS = frozenset({"v", "self", "exc", "lasti", "maybe"})  # see interp/sta
 LINK_KINDS = frozenset({"direct", "gen", "redo", "sleep", "class"})
 GENERATOR_VIA = frozenset({"for", "yield from", "next", "send", "throw", "__next__"})
 GENERATOR_STATES = frozenset({"running", "created", "suspended", "closed"})
-MAP_FIELDS = frozenset({"d", "s", "sl", "ns"})  # maps of the program's own keys
+# maps of the program's own keys (a dict's, an instance's), and a frame record's maps of
+# variable names: a key there is no field of framemig's (a local named ``t``)
+MAP_FIELDS = frozenset({"d", "s", "sl", "ns", "locals", "cells"})
 
 
 class Malformed(Exception):
@@ -241,10 +243,14 @@ class _Checker:
                           f"{self.size}")
                 continue
             forms = _FORMS & item.keys()
-            if not forms:
+            if not forms:  # a field that holds no value: a code key, a frame record
                 self.need(not is_value, where, f"a value of unknown form {sorted(item)[:4]}")
-                stack.extend((inner, False) for inner in item.values()
-                             if type(inner) in (dict, list))
+                for field, inner in item.items():
+                    if field in MAP_FIELDS and type(inner) is dict:
+                        stack.extend((v, True) for v in inner.values()
+                                     if type(v) in (dict, list))
+                    elif type(inner) in (dict, list):
+                        stack.append((inner, False))
                 continue
             tag = item.get("t")
             self.need(tag is None or type(tag) is str, where, "a description's tag is not "

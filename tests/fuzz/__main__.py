@@ -5,13 +5,15 @@ import argparse
 import sys
 
 parser = argparse.ArgumentParser(prog="python -m tests.fuzz")
-parser.add_argument("what", choices=["snapshots", "messages"])
+parser.add_argument("what", choices=["snapshots", "slots", "messages"])
 parser.add_argument("--examples", type=int, default=1000)
 parser.add_argument("--seed", type=int, default=None, help="Hypothesis's seed, to replay")
 parser.add_argument("--work", default=None, help="a directory for seeds and cases")
 options = parser.parse_args()
 if options.what == "snapshots":
     from tests.fuzz.snapshots import fuzz
+elif options.what == "slots":
+    from tests.fuzz.slots import fuzz
 else:
     from tests.fuzz.messages import fuzz
 try:

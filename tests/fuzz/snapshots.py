@@ -17,8 +17,8 @@ of crashing the interpreter.
 from __future__ import annotations
 
 import collections
-import functools
 import dataclasses
+import functools
 import json
 import os
 import select
@@ -29,11 +29,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import seed as hypothesis_seed
-from hypothesis import strategies as st
-
-from tests.fuzz import mutate
 
 PROGRAMS = Path(__file__).parent / "programs"
 # exit codes of a refused snapshot (framemig/errors.py): corrupt, format version, source
@@ -186,7 +181,12 @@ def fuzz(examples: int, seed: int | None = None, work: Path | None = None,
          echo=functools.partial(print, flush=True)) -> collections.Counter:
     """Run ``examples`` mutated snapshots; the outcomes counted. Raises (Hypothesis's
     falsifying example, shrunk) at the first that is not refused or run."""
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as hypothesis_seed
+    from hypothesis import strategies as st
+
     from framemig.snapshot import format as snapshot_format
+    from tests.fuzz import mutate
 
     work = Path(work or tempfile.mkdtemp(prefix="framemig-fuzz-"))
     work.mkdir(parents=True, exist_ok=True)
