@@ -278,7 +278,7 @@ def source_key_ok(key: str, entry: dict) -> bool:
     directory, normalised, never absolute and never through ``..``; or ``lib:`` and a
     library file's absolute path. A restore writes program files under its own
     directory by these keys, so no key may lead out of it."""
-    if "\0" in key or "\\" in key:
+    if "\0" in key:  # (a backslash is a character of a POSIX name like any other)
         return False
     role = entry.get("role")
     origin = entry.get("origin")
