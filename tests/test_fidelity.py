@@ -198,3 +198,9 @@ def test_refused_in_one_line_and_unharmed(env, mode, fragments):
     assert finished.returncode == 0, finished
     ticks = finished.stdout.splitlines()
     assert ticks == [b"tick %d %d" % (n, n + 1) for n in range(len(ticks))], finished
+
+
+@pairs
+def test_restore_loads_no_module_the_program_did_not(env, source, target):
+    """18. The allow-list of constructors imported numpy (and more) into every restore."""
+    same_as_plain(env, HERE / "loaded_modules.py", source, target)

@@ -164,17 +164,18 @@ def restore_forked(path: str, report: str) -> Outcome:
 
 
 def _preload() -> None:
-    """What every child needs, imported once here (the fork shares it)."""
-    import contextlib  # noqa: F401
-    import dataclasses  # noqa: F401
-    import datetime  # noqa: F401
-    import decimal  # noqa: F401
-    import enum  # noqa: F401
-    import fractions  # noqa: F401
+    """What every child needs, imported once here (the fork shares it): all of framemig
+    but its terminal UI, and what the seeds import."""
+    import importlib
+    import pkgutil
 
-    import framemig.cli.commands  # noqa: F401
-    import framemig.cli.restore_cmd  # noqa: F401
-    import framemig.runtime.resume  # noqa: F401
+    import framemig
+
+    for module in ("contextlib", "dataclasses", "datetime", "decimal", "enum", "fractions"):
+        importlib.import_module(module)
+    for info in pkgutil.walk_packages(framemig.__path__, "framemig."):
+        if not info.name.startswith(("framemig.ui", "framemig.__main__")):
+            importlib.import_module(info.name)
 
 
 def fuzz(examples: int, seed: int | None = None, work: Path | None = None,
