@@ -192,6 +192,54 @@ def test_malformed_snapshots_are_refused_in_one_line(env, tmp_path, captured):
         assert b"Traceback" not in run.stderr and run.stdout == b"", (name, run)
 
 
+GUARDED = '''\
+import contextlib
+import itertools
+import os
+import time
+HERE = {here!r}
+
+
+@contextlib.contextmanager
+def section():
+    try:
+        yield
+    finally:
+        open(os.path.join(HERE, "FINALLY-RAN"), "a").close()
+
+
+with section():
+    for n in itertools.count():
+        if os.path.exists(os.path.join(HERE, "stop")):
+            break
+        time.sleep(0.01)
+'''
+
+
+def test_a_refused_restore_runs_no_finally_block(env, tmp_path):
+    """The fuzzer's find: a restore refused after it had rebuilt a generator (the
+    context manager of a ``with`` block, suspended at its ``yield``) freed it on the way
+    out, and its ``finally`` ran — the program's code, in a copy that never ran."""
+    program = tmp_path / "guarded.py"
+    program.write_text(GUARDED.format(here=str(tmp_path)))
+    live = Live(env, "3.11", program)
+    try:
+        dump = env.framemig("3.11", "dump", live.pid, "-o", tmp_path / "s.json")
+        live.finish()
+    finally:
+        live.kill()
+    assert dump.returncode == 0, dump
+    assert not (tmp_path / "FINALLY-RAN").exists()  # (it ended to go on elsewhere)
+    body = json.loads((tmp_path / "s.json").read_bytes())["body"]
+    items = body["stack"][-1]["stack"]
+    items.insert(0, dict(items[0]))  # one value too many: it fits nowhere
+    forged = tmp_path / "forged.json"
+    forged.write_bytes(snapshot_format.encode(body))
+    run = env.framemig("3.11", "restore", "--trust-unsigned", forged, timeout=60)
+    assert run.returncode == 72 and run.stderr.count(b"\n") == 1, run
+    assert not (tmp_path / "FINALLY-RAN").exists(), run
+
+
 def test_a_signed_snapshot_of_the_same_program_restores(env, tmp_path, captured):
     """The allow-list keeps a real program whole: the captured snapshot (its OrderedDict
     made by a library constructor, its file) restores unsigned as signed."""

@@ -20,13 +20,17 @@ def err_console():
 
 
 def fail(error: FramemigError, as_json: bool = False) -> None:
+    say_failure(error, as_json)
+    sys.exit(int(error.code))
+
+
+def say_failure(error: FramemigError, as_json: bool = False) -> None:
     if as_json:
         click.echo(json.dumps({"ok": False, "code": int(error.code), "error": error.message}))
     elif sys.stderr.isatty():
         err_console().print(f"[bold red]framemig:[/] {error.message}", soft_wrap=True)
     else:
         click.echo(f"framemig: {error.message}", err=True)
-    sys.exit(int(error.code))
 
 
 def emit_json(data: dict) -> None:

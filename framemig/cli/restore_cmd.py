@@ -10,11 +10,12 @@ import time
 import click
 
 from framemig import keys
+from framemig.cli import output
 from framemig.cli.exec_cmd import parse_dump_at
 from framemig.cli.output import expected_failures
 from framemig.errors import FramemigError, PermissionDenied
 from framemig.restore import module_text
-from framemig.runtime import channel
+from framemig.runtime import channel, resume
 from framemig.snapshot import format as snapshot_format
 from framemig.snapshot import redaction
 from framemig.snapshot.redaction import NAME
@@ -109,9 +110,15 @@ def _restore(snapshot, emit, breakpoint_spec, ready_fd, go_fd, program_dir=None,
         _emit(emit, snapshot, body)
     namespace = {"__name__": "__framemig_resume__"}
     exec(compile(text, "<framemig resume module>", "exec"), namespace)
-    sys.exit(namespace["resume"](
-        body=body, dump_at=breakpoint_spec, ready_fd=ready_fd, go_fd=go_fd, read_ms=read_ms,
-        program_dir=os.path.abspath(program_dir) if program_dir else None, signed=signed))
+    try:
+        code = namespace["resume"](
+            body=body, dump_at=breakpoint_spec, ready_fd=ready_fd, go_fd=go_fd,
+            read_ms=read_ms, program_dir=os.path.abspath(program_dir) if program_dir else None,
+            signed=signed)
+    except resume.NeverRun as refused:  # one line, and out with none of the program run
+        output.say_failure(refused.error)
+        resume.leave_unrun(int(refused.error.code))
+    sys.exit(code)
 
 
 def _key(trust_unsigned: bool):
@@ -136,7 +143,7 @@ def _wait_for_work(fd: int) -> tuple[str, str | None]:
     import json
 
     from framemig.bus import streams  # noqa: F401  (framemig's own API for programs)
-    from framemig.runtime import capturing, resume  # noqa: F401  (loaded ahead of need)
+    from framemig.runtime import capturing  # noqa: F401  (loaded ahead of need)
 
     data = b""
     while not data.endswith(b"\n"):

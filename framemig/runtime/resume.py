@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 
 from framemig import keys
 from framemig.errors import FramemigError, RestoreFailed
 from framemig.restore.program import Restoration
-from framemig.runtime import exits, hooks, libstate, process_state, stdlib_state, timers
+from framemig.runtime import channel, exits, hooks, libstate, process_state, stdlib_state, timers
 from framemig.runtime.host import Host
 from framemig.runtime.session import Program
 from framemig.snapshot import format as snapshot_format
@@ -26,51 +27,94 @@ from framemig.snapshot import redaction
 def main(snapshot_path: str, body: dict | None = None, dump_at: tuple | None = None,
          ready_fd: int | None = None, go_fd: int | None = None, read_ms: float = 0.0,
          program_dir: str | None = None, signed: bool = False) -> int:
-    if body is None:
+    if body is not None:  # (framemig restore, which reports failures itself)
+        return continue_program(body, Host(dump_at), ready_fd, go_fd, read_ms, program_dir,
+                                signed)
+    try:  # an emitted module, run as a script: it says why in one line too
         started = time.perf_counter()
-        body = snapshot_format.read(snapshot_path, keys.load())  # (an emitted module)
+        body = snapshot_format.read(snapshot_path, keys.load())
         # values dumped with --redact: from the environment variables of their names
         redaction.give_back(body, redaction.from_environment(body, os.environ),
                             os.path.basename(snapshot_path),
                             "in environment variables of the same names")
         read_ms = (time.perf_counter() - started) * 1000
-        signed = True
-    return continue_program(body, Host(dump_at), ready_fd, go_fd, read_ms, program_dir,
-                            signed)
+        return continue_program(body, Host(dump_at), ready_fd, go_fd, read_ms, program_dir,
+                                True)
+    except NeverRun as refused:
+        print(f"framemig: {refused.error.message}", file=sys.stderr)
+        leave_unrun(int(refused.error.code))
+    except FramemigError as error:
+        print(f"framemig: {error.message}", file=sys.stderr)
+        sys.exit(int(error.code))
 
 
 def continue_program(body: dict, host: Host, ready_fd=None, go_fd=None,
                      read_ms: float = 0.0, program_dir: str | None = None,
                      signed: bool = False) -> int:
     started = time.perf_counter()
+    restoration = None
     try:
-        restoration, start, program, resumes_at = _rebuild(body, host, program_dir, signed)
+        restoration = Restoration(body, program_dir, signed)
+        start, program, resumes_at = _rebuild(restoration, body, host)
         host.install(program, resumes_at)
         _runtime_state(restoration.runtime)
-    except FramemigError:
-        raise
+    except FramemigError as error:
+        never_run(restoration, error)
     except Exception as exc:  # a snapshot the schema let through, or a bug: one line
         if os.environ.get("FRAMEMIG_DEBUG"):  # for framemig's developers
             raise
         reason = str(exc).splitlines()[0][:200] if str(exc) else ""
-        raise RestoreFailed(
+        never_run(restoration, RestoreFailed(
             f"the program cannot be rebuilt from this snapshot ({type(exc).__name__}"
             f"{': ' + reason if reason else ''}): a malformed snapshot, or a bug in "
-            f"framemig (FRAMEMIG_DEBUG=1 shows where)") from None
+            f"framemig (FRAMEMIG_DEBUG=1 shows where)"))
     report = {"restore_ms": round((time.perf_counter() - started) * 1000, 3),
               "read_ms": round(read_ms, 3),
               "frames": len(body["stack"]), "objects": len(body["objects"]), "pid": os.getpid()}
     _report(report)
     if ready_fd is not None and not _ready_to_go(ready_fd, go_fd, report):
         host.unregister()
-        return 0
+        leave_unrun(0)  # its supervisor kept the other copy: this one never runs
     return host.run(start or (lambda: None), before=hooks.run_all)
 
 
-def _rebuild(body: dict, host: Host, program_dir, signed: bool):
-    """The program rebuilt, nothing of it run: its restoration, the function that
-    continues its stack, its Program and where it resumes."""
-    restoration = Restoration(body, program_dir, signed)
+# A program rebuilt but never let run: its objects, kept from being freed (see never_run)
+_unrun: list = []
+
+
+class NeverRun(Exception):
+    """The program was not rebuilt (``error`` says why), and none of it may run: the
+    caller says why and leaves with ``leave_unrun``."""
+
+    def __init__(self, error: FramemigError):
+        super().__init__(error.message)
+        self.error = error
+
+
+def never_run(restoration: Restoration | None, error: FramemigError):
+    """Refuse a program half rebuilt, running none of it. Its rebuilt generators (a
+    ``with`` block's context manager suspended at its ``yield``) would run their
+    ``finally`` blocks when freed — the program's code, writing to its log, in a copy that
+    must never run — so they are kept until the process leaves with os._exit."""
+    _unrun.append(restoration)
+    raise NeverRun(error) from None
+
+
+def leave_unrun(code: int) -> None:
+    """End a process whose rebuilt program never ran, without freeing it (see never_run)."""
+    _unrun.append(sys.exc_info())
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    channel.unregister(os.path.join(channel.run_dir(), f"{os.getpid()}.json"))
+    os._exit(code)
+
+
+def _rebuild(restoration: Restoration, body: dict, host: Host):
+    """The program rebuilt, nothing of it run: the function that continues its stack,
+    its Program and where it resumes."""
     # the program's paths, environment and folder first: rebuilding it may import
     process_state.apply(body.get("process") or {}, body["program"].get("root"),
                         restoration.sources.root)
@@ -91,7 +135,7 @@ def _rebuild(body: dict, host: Host, program_dir, signed: bool):
         top = stack[-1]
         resumes_at = (os.path.abspath(sources.path(top["code"]["source"])),
                       top["at"]["line"] if top.get("at") else None)
-    return restoration, start, program, resumes_at
+    return start, program, resumes_at
 
 
 def _runtime_state(runtime: dict) -> None:

@@ -132,9 +132,10 @@ def _one_line_refusal(reply) -> str | None:
 
 
 def fuzz(examples: int, seed: int | None = None, work: Path | None = None,
-         echo=functools.partial(print, flush=True)) -> collections.Counter:
+         echo=None) -> collections.Counter:
     from framemig.bus import protocol
 
+    echo = echo or functools.partial(print, flush=True)
     work = Path(work or tempfile.mkdtemp(prefix="framemig-fuzz-"))
     work.mkdir(parents=True, exist_ok=True)
     fleet = NodeUnderFuzz(work)

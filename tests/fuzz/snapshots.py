@@ -29,7 +29,6 @@ import tempfile
 import time
 from pathlib import Path
 
-
 PROGRAMS = Path(__file__).parent / "programs"
 # exit codes of a refused snapshot (framemig/errors.py): corrupt, format version, source
 # hash, cannot continue, cannot travel (a value restore cannot make), untrusted
@@ -179,7 +178,7 @@ def _preload() -> None:
 
 
 def fuzz(examples: int, seed: int | None = None, work: Path | None = None,
-         echo=functools.partial(print, flush=True)) -> collections.Counter:
+         echo=None) -> collections.Counter:
     """Run ``examples`` mutated snapshots; the outcomes counted. Raises (Hypothesis's
     falsifying example, shrunk) at the first that is not refused or run."""
     from hypothesis import HealthCheck, Phase, given, settings
@@ -189,6 +188,7 @@ def fuzz(examples: int, seed: int | None = None, work: Path | None = None,
     from framemig.snapshot import format as snapshot_format
     from tests.fuzz import mutate
 
+    echo = echo or functools.partial(print, flush=True)
     work = Path(work or tempfile.mkdtemp(prefix="framemig-fuzz-"))
     work.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("FRAMEMIG_CACHE_DIR", str(work / "cache"))
