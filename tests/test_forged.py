@@ -146,17 +146,23 @@ MALFORMED = {
 @pytest.fixture
 def captured(env, tmp_path):
     """A real snapshot of LOOP (its program keeps an OrderedDict and an open file)."""
-    program = tmp_path / "loop.py"
-    program.write_text(LOOP.format(here=str(tmp_path)))
     (tmp_path / "victim.txt").write_text("precious\n")
+    return _capture(env, tmp_path, "loop.py", LOOP)
+
+
+def _capture(env, here, name: str, text: str) -> dict:
+    """The body of a real snapshot of ``text`` (formatted with ``here``), dumped while it
+    runs."""
+    program = here / name
+    program.write_text(text.format(here=str(here)))
     live = Live(env, "3.11", program)
     try:
-        dump = env.framemig("3.11", "dump", live.pid, "-o", tmp_path / "s.json")
+        dump = env.framemig("3.11", "dump", live.pid, "-o", here / "s.json")
         live.finish()
     finally:
         live.kill()
     assert dump.returncode == 0, dump
-    return json.loads((tmp_path / "s.json").read_bytes())["body"]
+    return json.loads((here / "s.json").read_bytes())["body"]
 
 
 def _forge(body: dict, edit, here, path) -> None:
@@ -220,17 +226,8 @@ def test_a_refused_restore_runs_no_finally_block(env, tmp_path):
     """The fuzzer's find: a restore refused after it had rebuilt a generator (the
     context manager of a ``with`` block, suspended at its ``yield``) freed it on the way
     out, and its ``finally`` ran — the program's code, in a copy that never ran."""
-    program = tmp_path / "guarded.py"
-    program.write_text(GUARDED.format(here=str(tmp_path)))
-    live = Live(env, "3.11", program)
-    try:
-        dump = env.framemig("3.11", "dump", live.pid, "-o", tmp_path / "s.json")
-        live.finish()
-    finally:
-        live.kill()
-    assert dump.returncode == 0, dump
+    body = _capture(env, tmp_path, "guarded.py", GUARDED)
     assert not (tmp_path / "FINALLY-RAN").exists()  # (it ended to go on elsewhere)
-    body = json.loads((tmp_path / "s.json").read_bytes())["body"]
     items = body["stack"][-1]["stack"]
     items.insert(0, dict(items[0]))  # one value too many: it fits nowhere
     forged = tmp_path / "forged.json"

@@ -196,6 +196,19 @@ def test_restore_runs_only_signed_snapshots(env, tmp_path, fleet_key):
     assert not (tmp_path / "PWNED").exists()
 
 
+def _checkpointed_and_forged(fleet, server, tmp_path) -> tuple[str, bytes]:
+    """LOOP running on node a, checkpointed; its id and its checkpoint forged."""
+    from framemig.bus import checkpoints
+
+    program = tmp_path / "loop.py"
+    program.write_text(LOOP.format(here=str(tmp_path)))
+    program_id = fleet.run(program, "a")
+    assert fleet.cli("checkpoint", program_id).returncode == 0
+    stored = tmp_path / "stored.json"
+    stored.write_bytes(checkpoints.snapshot(server.client(), program_id))
+    return program_id, _forge(stored)
+
+
 def test_a_tampered_checkpoint_is_not_resumed(fleet, server, tmp_path):
     """A checkpoint replaced in Redis by someone without the key: the failover refuses
     it (the program is reported lost, saying why) instead of running it."""
@@ -203,14 +216,9 @@ def test_a_tampered_checkpoint_is_not_resumed(fleet, server, tmp_path):
 
     doomed = fleet.start_node("a")
     fleet.start_node("b")
-    program = tmp_path / "loop.py"
-    program.write_text(LOOP.format(here=str(tmp_path)))
-    program_id = fleet.run(program, "a")
-    assert fleet.cli("checkpoint", program_id).returncode == 0
+    program_id, forged = _checkpointed_and_forged(fleet, server, tmp_path)
     conn = server.client()
-    stored = tmp_path / "stored.json"
-    stored.write_bytes(checkpoints.snapshot(conn, program_id))
-    conn.hset(checkpoints.key(program_id), "snapshot", _forge(stored))
+    conn.hset(checkpoints.key(program_id), "snapshot", forged)
     doomed.kill()
     lost = fleet.wait_for(lambda: (p := fleet.program(program_id)) and
                           p["status"] == "lost" and p, "the program to be lost", timeout=60)
@@ -223,19 +231,13 @@ def test_an_adopt_of_a_forged_snapshot_runs_nothing(fleet, server, fleet_key, tm
     """The probe's forged adopt: a migration whose snapshot in Redis was replaced by one
     without the fleet key's signature (a re-hashed source). Even a signed adopt for it
     makes the node refuse the migration, saying why, and run nothing."""
-    from framemig.bus import checkpoints, migration
+    from framemig.bus import migration
 
     fleet.start_node("a")
     fleet.start_node("b")
-    program = tmp_path / "loop.py"
-    program.write_text(LOOP.format(here=str(tmp_path)))
-    program_id = fleet.run(program, "a")
-    assert fleet.cli("checkpoint", program_id).returncode == 0
+    _, forged = _checkpointed_and_forged(fleet, server, tmp_path)
     conn = server.client()
-    stored = tmp_path / "stored.json"
-    stored.write_bytes(checkpoints.snapshot(conn, program_id))
-    migration.offer(conn, "mforged", _forge(stored), source="a", target="b",
-                    program="pforged")
+    migration.offer(conn, "mforged", forged, source="a", target="b", program="pforged")
     adopt = fleet_key.sign({"id": "ad1", "command": "adopt", "args": {
         "migration_id": "mforged", "record": {"id": "pforged", "name": "loop.py"}}}, "tests")
     reply = _ask(conn, "b", adopt)

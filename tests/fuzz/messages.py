@@ -20,8 +20,6 @@ import time
 from pathlib import Path
 
 import redis
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 from tests.fuzz import mutate
@@ -142,10 +140,7 @@ def fuzz(examples: int, seed: int | None = None, work: Path | None = None,
     counts: collections.Counter = collections.Counter()
     number = [0]
 
-    @settings(max_examples=examples, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck), print_blob=True,
-              phases=(Phase.generate, Phase.shrink))
-    @given(st.data())
+    @mutate.examples(examples, seed)
     def one(data):
         message = json.loads(json.dumps(data.draw(st.sampled_from(BASE), label="command")))
         request_id = f"fz{number[0]}-{time.monotonic_ns()}"
@@ -185,8 +180,6 @@ def fuzz(examples: int, seed: int | None = None, work: Path | None = None,
         if number[0] % 1000 == 0:
             echo(f"messages: {number[0]} … {dict(counts)}")
 
-    if seed is not None:
-        one = hypothesis_seed(seed)(one)
     try:
         one()
     finally:

@@ -33,6 +33,21 @@ VALUES = st.recursive(
 OPS = ("replace", "reference", "copy", "delete", "repeat", "word")
 
 
+def examples(count: int, seed: int | None = None):
+    """A fuzz test of ``count`` drawn examples (``test(data)``): no deadline, no example
+    database, every health check off (a restore is slow for Hypothesis), the failing
+    example shrunk and printed with what replays it; ``seed`` replays a whole run."""
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as replay
+
+    def wrap(test):
+        test = settings(max_examples=count, deadline=None, database=None,
+                        suppress_health_check=list(HealthCheck), print_blob=True,
+                        phases=(Phase.generate, Phase.shrink))(given(st.data())(test))
+        return test if seed is None else replay(seed)(test)
+    return wrap
+
+
 def places(document) -> list[tuple]:
     """(container, key) of every value in ``document`` but itself."""
     found, stack = [], [document]

@@ -181,8 +181,6 @@ def fuzz(examples: int, seed: int | None = None, work: Path | None = None,
          echo=None) -> collections.Counter:
     """Run ``examples`` mutated snapshots; the outcomes counted. Raises (Hypothesis's
     falsifying example, shrunk) at the first that is not refused or run."""
-    from hypothesis import HealthCheck, Phase, given, settings
-    from hypothesis import seed as hypothesis_seed
     from hypothesis import strategies as st
 
     from framemig.snapshot import format as snapshot_format
@@ -200,10 +198,7 @@ def fuzz(examples: int, seed: int | None = None, work: Path | None = None,
     counts: collections.Counter = collections.Counter()
     number = [0]
 
-    @settings(max_examples=examples, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck), print_blob=True,
-              phases=(Phase.generate, Phase.shrink))
-    @given(st.data())
+    @mutate.examples(examples, seed)
     def one(data):
         which = data.draw(st.integers(0, len(seeds) - 1), label="seed")
         body = json.loads(texts[which])
@@ -230,7 +225,5 @@ def fuzz(examples: int, seed: int | None = None, work: Path | None = None,
             echo(f"snapshots: {number[0]} … {dict(counts)}")
         assert outcome.ok, f"seed {CAPTURES[which]}, edits {edits}: {outcome}"
 
-    if seed is not None:
-        one = hypothesis_seed(seed)(one)
     one()
     return counts
