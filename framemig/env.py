@@ -19,7 +19,7 @@ import platform
 import sys
 
 PYVERSION = sys.version_info[:2]
-SUPPORTED = ((3, 11), (3, 12), (3, 13))
+SUPPORTED = ((3, 11), (3, 12), (3, 13), (3, 14))
 IS_CPYTHON = sys.implementation.name == "cpython"
 IS_SUPPORTED = IS_CPYTHON and PYVERSION in SUPPORTED
 
@@ -46,6 +46,17 @@ class PYBEHAVIOR:
     # so a resumed frame must keep the function's parameters in their slots.
     super_reads_first_local = PYVERSION == (3, 11)
 
+    # PYVERSIONS: 3.14's CALL_FUNCTION_EX has no argument and always takes four operands
+    # (callable, self or NULL, the arguments' tuple, the keywords' dict or a NULL pushed
+    # by PUSH_NULL); before, bit 0 of its argument said whether the dict was there.
+    call_ex_takes_kwargs_slot = PYVERSION >= (3, 14)
+
+    # PYVERSIONS: 3.14 saves a frame's stack pointer before every call that can run other
+    # code, so a frame waiting for C code (sorted(key=...), a class call running
+    # __init__) shows its stack with the call's operands still on it; 3.11-3.13 save
+    # none (-1) until the frame itself is suspended.
+    stack_saved_across_c_calls = PYVERSION >= (3, 14)
+
 
 # --- Frame internals -----------------------------------------------------------------
 # A PyFrameObject is PyObject_HEAD, f_back, then f_frame: a pointer to the interpreter
@@ -60,11 +71,21 @@ if PYVERSION == (3, 11):
         ("f_code", _P), ("frame_obj", _P), ("previous", _P), ("prev_instr", _P),
         ("stacktop", ctypes.c_int), ("is_entry", ctypes.c_bool), ("owner", ctypes.c_char),
     ]
-else:  # 3.12 and 3.13 share the layout (f_code became f_executable in 3.13)
+elif PYVERSION < (3, 14):  # 3.12 and 3.13 share the layout (f_code became f_executable)
     _IFRAME_FIELDS = [
         ("f_code", _P), ("previous", _P), ("f_funcobj", _P), ("f_globals", _P),
         ("f_builtins", _P), ("f_locals", _P), ("frame_obj", _P), ("prev_instr", _P),
         ("stacktop", ctypes.c_int), ("return_offset", ctypes.c_uint16), ("owner", ctypes.c_char),
+    ]
+else:
+    # PYVERSIONS: 3.14 (pycore_interpframe_structs.h, default GIL build) keeps a pointer
+    # past the top of the stack (stackpointer) instead of an int, and f_executable,
+    # f_funcobj and the slots of localsplus are _PyStackRefs (tagged, see below).
+    _IFRAME_FIELDS = [
+        ("f_code", _P), ("previous", _P), ("f_funcobj", _P), ("f_globals", _P),
+        ("f_builtins", _P), ("f_locals", _P), ("frame_obj", _P), ("instr_ptr", _P),
+        ("stackpointer", _P), ("return_offset", ctypes.c_uint16), ("owner", ctypes.c_char),
+        ("visited", ctypes.c_uint8),
     ]
 
 
@@ -75,7 +96,46 @@ class InterpreterFrame(ctypes.Structure):
 
 
 LOCALSPLUS_OFFSET = InterpreterFrame.localsplus.offset
-FRAME_OWNED_BY_CSTACK = 3  # 3.12+: a shim frame marking entry from C code
+
+# Owners of the frames CPython puts below a Python frame entered from C code (3.12+).
+# PYVERSIONS: 3.14 numbers them FRAME_OWNED_BY_INTERPRETER = 3 (the interpreter's entry
+# frame) and FRAME_OWNED_BY_CSTACK = 4; 3.12/3.13 had only FRAME_OWNED_BY_CSTACK = 3.
+ENTRY_FRAME_OWNERS = frozenset({3, 4}) if PYVERSION >= (3, 14) else frozenset({3})
+
+
+def stacktop_of(iframe: InterpreterFrame, address: int) -> int:
+    """How many localsplus slots lie below the top of a frame's saved stack (-1: none
+    saved). PYVERSIONS: 3.14 saves a pointer, 3.11-3.13 a count."""
+    if PYVERSION < (3, 14):
+        return iframe.stacktop
+    pointer = iframe.stackpointer
+    if not pointer:
+        return -1
+    return (pointer - address - LOCALSPLUS_OFFSET) // ctypes.sizeof(ctypes.c_void_p)
+
+
+# PYVERSIONS: 3.14 stores a stack slot, a local and f_executable as a _PyStackRef
+# (pycore_stackref.h, default build): an object pointer whose low bit Py_TAG_REFCNT says
+# the slot owns no reference (so it must be masked off), NULL as the bits 0b01
+# (PyStackRef_NULL_BITS), and a small integer as (n << 2) | 0b11 (Py_INT_TAG: the
+# position in the stream of instructions an exception handler keeps, 3.14's "lasti").
+# 3.11-3.13 store plain PyObject pointers, NULL as 0.
+STACKREF_TAGGED = PYVERSION >= (3, 14)
+STACKREF_TAG_REFCNT = 1
+STACKREF_INT_TAG = 3
+
+
+def decode_slot(bits: int | None):
+    """What a localsplus word holds: ``("null",)``, ``("int", n)`` or ``("obj", address)``."""
+    if not bits:
+        return ("null",)
+    if not STACKREF_TAGGED:
+        return ("obj", bits)
+    if bits == STACKREF_TAG_REFCNT:
+        return ("null",)
+    if bits & STACKREF_INT_TAG == STACKREF_INT_TAG:
+        return ("int", bits >> 2)
+    return ("obj", bits & ~STACKREF_TAG_REFCNT)
 
 
 # --- Bytecode facts --------------------------------------------------------------------
@@ -99,8 +159,14 @@ def call_operand_count(opname: str, arg: int | None) -> int:
     if opname == "CALL_KW":
         return arg + 3
     if opname == "CALL_FUNCTION_EX":
-        return 3 + (arg & 1)
+        return _call_ex_pops(arg)
     raise ValueError(opname)
+
+
+def _call_ex_pops(arg):
+    if PYBEHAVIOR.call_ex_takes_kwargs_slot:
+        return 4
+    return 3 + ((arg or 0) & 1)
 
 
 def _make_function_pops(arg):
@@ -124,7 +190,7 @@ POPS = {
     "BUILD_STRING": lambda a: a, "BUILD_SLICE": lambda a: a,
     "BUILD_MAP": lambda a: 2 * a, "BUILD_CONST_KEY_MAP": lambda a: a + 1,
     "CALL": lambda a: a + 2, "CALL_KW": lambda a: a + 3,
-    "CALL_FUNCTION_EX": lambda a: 3 + ((a or 0) & 1), "PRECALL": 0,
+    "CALL_FUNCTION_EX": _call_ex_pops, "PRECALL": 0,
     "MAKE_FUNCTION": _make_function_pops, "SET_FUNCTION_ATTRIBUTE": 2,
     "IMPORT_NAME": 2, "YIELD_VALUE": 1, "SEND": 1, "END_SEND": 2, "CLEANUP_THROW": 3,
     "UNPACK_SEQUENCE": 1, "UNPACK_EX": 1,
@@ -133,7 +199,37 @@ POPS = {
     "MATCH_CLASS": 3, "COPY_DICT_WITHOUT_KEYS": 1,
     "LOAD_FROM_DICT_OR_DEREF": 1, "LOAD_FROM_DICT_OR_GLOBALS": 1,
     "STORE_FAST_LOAD_FAST": 1, "ASYNC_GEN_WRAP": 1, "FOR_ITER": 0,
+    # PYVERSIONS: 3.14. LOAD_SPECIAL replaces BEFORE_WITH: it looks up __enter__/__exit__
+    # on the context manager it pops and pushes the method and self (or callable, NULL).
+    "LOAD_SPECIAL": 1,
+    # t-strings (PEP 750): BUILD_INTERPOLATION pops value, expression text and, if bit 0
+    # of its argument says so, the format spec; BUILD_TEMPLATE pops strings and
+    # interpolations. Their result is a new object, not one of their operands.
+    "BUILD_INTERPOLATION": lambda a: 2 + ((a or 0) & 1), "BUILD_TEMPLATE": 2,
 }
+
+# PYVERSIONS: 3.14 loads a local with LOAD_FAST_BORROW where it can prove the frame keeps
+# it alive (a borrowed stack reference); for framemig it is LOAD_FAST.
+LOAD_FAST_OPS = frozenset({"LOAD_FAST", "LOAD_FAST_BORROW"})
+
+# PYVERSIONS: 3.14's LOAD_FAST_BORROW_LOAD_FAST_BORROW packs two local indexes in 4 bits
+# each like 3.13's LOAD_FAST_LOAD_FAST; bytecode 0.19 knows it as a pair but has no
+# single instructions to split it into (its DUAL_ARG_OPCODES_SINGLE_OPS lacks it).
+EXTRA_DUAL_LOCAL_OPS = ({"LOAD_FAST_BORROW_LOAD_FAST_BORROW": ("LOAD_FAST_BORROW",
+                                                               "LOAD_FAST_BORROW")}
+                        if "LOAD_FAST_BORROW_LOAD_FAST_BORROW" in dis.opmap else {})
+
+# The names LOAD_SPECIAL looks up that a with block keeps on its stack until it ends.
+_EXIT_NAMES = frozenset({"__exit__", "__aexit__"})
+
+
+def pushes_with_exit(instr) -> bool:
+    """Does ``instr`` (a dis.Instruction) push what a with block calls on leaving?
+    PYVERSIONS: 3.11-3.13 BEFORE_WITH pushes the bound ``__exit__`` (and the result of
+    ``__enter__``); 3.14 LOAD_SPECIAL pushes ``__exit__`` and self as a call pair."""
+    if instr.opname in ("BEFORE_WITH", "BEFORE_ASYNC_WITH"):
+        return True
+    return instr.opname == "LOAD_SPECIAL" and instr.argrepr in _EXIT_NAMES
 
 # Instructions whose two outputs are a callable and either "self" or NULL, decided at run
 # time. The position of the NULL in the pair is a version fact (null_after_callable).
@@ -144,7 +240,7 @@ def pushes_call_pair(opname: str, arg) -> bool:
         return bool(_low_bit(arg))
     if opname in ("LOAD_ATTR", "LOAD_SUPER_ATTR") and PYVERSION >= (3, 12):
         return bool(_low_bit(arg))
-    return False
+    return opname == "LOAD_SPECIAL"  # PYVERSIONS: 3.14
 
 
 def _low_bit(arg) -> int:
@@ -247,6 +343,31 @@ def ast_field_default(cls, field: str):
 STATE_DEFAULTS = {
     ("logging", "LoggerAdapter"): {"merge_extra": False},  # 3.13
 }
+
+
+# PYVERSIONS: 3.14 evaluates annotations lazily (PEP 649/749): a class body with
+# annotations leaves ``__annotate_func__`` (a function whose closure holds the class
+# namespace) in the class's dict, and ``__annotations_cache__`` once they were asked for.
+# A class travels with its annotations evaluated, as ``__annotations__``: what 3.11-3.13
+# keep, and what a 3.14 class made with ``__annotations__`` in its namespace answers.
+LAZY_CLASS_ANNOTATIONS = frozenset({"__annotate_func__", "__annotations_cache__",
+                                    "__annotate__"})
+ANNOTATIONS_ARE_LAZY = PYVERSION >= (3, 14)
+
+
+def class_annotations(cls) -> dict | None:
+    """The annotations a class body wrote (names it could not resolve as strings), or
+    None when it wrote none."""
+    if not ANNOTATIONS_ARE_LAZY:
+        return cls.__dict__.get("__annotations__")
+    import annotationlib
+
+    if not LAZY_CLASS_ANNOTATIONS & set(cls.__dict__) and "__annotations__" not in cls.__dict__:
+        return None
+    try:
+        return dict(annotationlib.get_annotations(cls, format=annotationlib.Format.VALUE))
+    except Exception:
+        return dict(annotationlib.get_annotations(cls, format=annotationlib.Format.STRING))
 
 
 # What gc.get_referents says of C objects whose state has no other way out (capture's

@@ -66,7 +66,7 @@ def test_capture_at_each_marker(env, program):
     for file, line, hit in markers(program):
         final, runs = chain(env, program, [Hop(file, line, hit, version)], version,
                             tuple(program_args(program)))
-        check(program, want, final, runs, f"{file.name}:{line}#{hit}")
+        check(program, want, final, runs, f"{file.name}:{line}#{hit}", env, version)
 
 
 @pytest.mark.parametrize("source,target", PAIRS, ids=lambda v: v)

@@ -16,6 +16,7 @@ import sys
 import time
 import types
 
+from framemig import env
 from framemig.capture.refusal import Refused
 from framemig.capture.world import World, is_framemig_file
 
@@ -371,8 +372,18 @@ def _plain_namespace(cls) -> dict:
             continue
         if name in slots and type(value).__name__ == "member_descriptor":
             continue
+        if env.ANNOTATIONS_ARE_LAZY and name in env.LAZY_CLASS_ANNOTATIONS:
+            continue  # PYVERSIONS: 3.14's lazy annotations travel evaluated
         namespace[name] = value
+    _annotations_into(cls, namespace)
     return namespace
+
+
+def _annotations_into(cls, namespace: dict) -> None:
+    if env.ANNOTATIONS_ARE_LAZY:
+        annotations = env.class_annotations(cls)
+        if annotations is not None:
+            namespace["__annotations__"] = annotations
 
 
 def _dataclass_parts(cls):
@@ -416,6 +427,8 @@ def _enum_parts(world: World, cls):
     for name, value in cls.__dict__.items():
         if name in cls._member_map_ or name in _CLASS_SKIP:
             continue
+        if env.ANNOTATIONS_ARE_LAZY and name in env.LAZY_CLASS_ANNOTATIONS:
+            continue  # PYVERSIONS: 3.14's lazy annotations travel evaluated
         sunder = len(name) > 2 and name[0] == name[-1] == "_" and name[1] != "_"
         if sunder and name not in _ENUM_KEEP_SUNDER:
             continue
@@ -423,6 +436,7 @@ def _enum_parts(world: World, cls):
             if name not in ("__doc__", "__module__", "__qualname__", "__annotations__"):
                 continue
         namespace[name] = value
+    _annotations_into(cls, namespace)
     extra = {"members": members, "aliases": aliases}
     boundary = getattr(cls, "_boundary_", None)
     if boundary is not None:
@@ -447,7 +461,9 @@ def _namedtuple_parts(cls):
     generated |= set(cls._fields)
     namespace = {name: value for name, value in cls.__dict__.items()
                  if name not in generated and name not in _CLASS_SKIP
-                 and not _is_generated(value)}
+                 and not _is_generated(value) and not (
+                     env.ANNOTATIONS_ARE_LAZY and name in env.LAZY_CLASS_ANNOTATIONS)}
+    _annotations_into(cls, namespace)
     return "namedtuple", namespace, {"fields": list(cls._fields),
                                      "defaults": dict(cls._field_defaults)}
 

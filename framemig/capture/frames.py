@@ -219,6 +219,9 @@ def _innermost(world, frame, pending) -> LiveFrame:
         if template is None or depth != len(template):
             raise NotSafe(f"{where(world, frame)}: unexpected stack depth {depth} in a loop")
         return LiveFrame(frame, view, info, index, view.stack(depth), link)
+    if env.PYBEHAVIOR.stack_saved_across_c_calls and instr.opname in env.CALL_OPS and \
+            template is not None and depth == len(template):
+        depth = -1  # the call's operands are still on the stack: a call through C
     if instr.opname not in env.CALL_OPS or depth < 0:
         raise NotSafe(f"{where(world, frame)}: a framemig wait is called from C code")
     expected = len(template) - env.call_operand_count(instr.opname, instr.arg)
@@ -252,6 +255,8 @@ def _waiting(world, frame, callee) -> LiveFrame:
         # A restored __init__ is called directly and returns self: still a class call
         resumed = codes.resume_info(callee.f_code)
         made = resumed is not None and resumed.returns_self
+        if env.PYBEHAVIOR.stack_saved_across_c_calls and top == len(template) and nops:
+            top = -1  # the call's operands are still on the stack: a call through C
         if top >= 0:
             if top != base:
                 raise NotSafe(f"{here}: unexpected stack depth {top} at a call")

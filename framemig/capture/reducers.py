@@ -119,7 +119,7 @@ def _reduce(enc, obj, index):
     real = enc.plans.get((cls, "copies"))
     if real is not None:  # its own reduction copies: see _copies
         return _as_it_is(enc, real, cls, obj)
-    reducer = copyreg.dispatch_table.get(cls)
+    reducer = copyreg.dispatch_table.get(cls) or stdlib_forms.LOST_REDUCERS.get(cls)
     try:
         if reducer is not None:
             value = reducer(obj)

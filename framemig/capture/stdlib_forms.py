@@ -292,6 +292,34 @@ def _arguments(key, typed: bool) -> tuple[tuple, dict]:
     return key[:cut], {flat[i]: flat[i + 1] for i in range(0, len(flat), 2)}
 
 
+def _count_reduce(counter):
+    import ast
+
+    text = repr(counter)  # count(5) or count(1.5, 0.5): the state it has reached
+    args = ast.literal_eval(text[text.index("("):]) if text.startswith("count(") else None
+    args = args if isinstance(args, tuple) else (args,)
+    if not all(type(a) in (int, float, complex) for a in args):
+        raise TypeError(f"cannot describe {text}")
+    return itertools.count, args
+
+
+def _repeat_reduce(repeater):
+    import operator
+
+    element = _referents(repeater)[0]
+    left = operator.length_hint(repeater, -1)  # -1: endless, it has no length
+    return itertools.repeat, (element, left) if left >= 0 else (element,)
+
+
+# PYVERSIONS: 3.14 took __reduce__ away from itertools' iterators (deprecated in 3.12);
+# the ones a program's state holds most (an id counter, a repeat) travel as the call that
+# makes them again where they were, the form 3.11-3.13's own __reduce__ gave.
+LOST_REDUCERS = {}
+if not hasattr(itertools.count, "__reduce__") or \
+        itertools.count.__reduce__ is object.__reduce__:
+    LOST_REDUCERS = {itertools.count: _count_reduce, itertools.repeat: _repeat_reduce}
+
+
 BY_TYPE = {MATCH_TYPE: match_entry, struct.Struct: struct_entry, memoryview: memoryview_entry,
            itertools.pairwise: pairwise_entry, queue.SimpleQueue: simple_queue_entry,
            weakref.KeyedRef: keyed_ref_entry}

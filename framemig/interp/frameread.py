@@ -52,12 +52,15 @@ def _iframe(address: int) -> env.InterpreterFrame:
 
 
 def _slot(address: int, index: int):
-    pointer = ctypes.c_void_p.from_address(
+    bits = ctypes.c_void_p.from_address(
         address + env.LOCALSPLUS_OFFSET + index * ctypes.sizeof(ctypes.c_void_p)
     ).value
-    if not pointer:
+    kind = env.decode_slot(bits)
+    if kind[0] == "null":
         return NULL
-    return ctypes.cast(pointer, ctypes.py_object).value
+    if kind[0] == "int":
+        return kind[1]  # PYVERSIONS: 3.14's tagged int (an exception handler's lasti)
+    return ctypes.cast(kind[1], ctypes.py_object).value
 
 
 def localsplus_names(code: CodeType) -> list[tuple[str, str]]:
@@ -93,7 +96,7 @@ class FrameView:
     @property
     def stacktop(self) -> int:
         """Depth of the saved value stack, or -1 while the frame runs C code."""
-        top = _iframe(self.address).stacktop
+        top = env.stacktop_of(_iframe(self.address), self.address)
         return top - self.nlocalsplus if top >= 0 else -1
 
     def stack(self, depth: int) -> list:
@@ -135,7 +138,7 @@ class FrameView:
         caller = self.frame.f_back
         if not previous or caller is None or previous == _iframe_address(caller):
             return False
-        return _iframe(previous).owner[0] != env.FRAME_OWNED_BY_CSTACK
+        return _iframe(previous).owner[0] not in env.ENTRY_FRAME_OWNERS
 
 
 _CellType = type((lambda x: lambda: x)(0).__closure__[0])

@@ -86,8 +86,6 @@ def op_kind(opname: str) -> str:
             "YIELD_VALUE": "yield"}.get(opname, "op")
 
 
-_WITH_ENTRY = frozenset({"BEFORE_WITH", "BEFORE_ASYNC_WITH"})
-
 # Kinds whose source range differs between versions (3.13 gives a loop step and a with
 # block's exit the range of the iterable or of the context expression, where 3.11 and
 # 3.12 give the whole statement's; a generator expression's yield differs too): found
@@ -106,7 +104,7 @@ def kind_at(info: CodeInfo, index: int) -> str:
     if kind == "call" and template:
         first = len(template) - env.call_operand_count(instr.opname, instr.arg)
         for slot in template[max(first, 0): first + 2]:
-            if slot.pusher >= 0 and info.instrs[slot.pusher].opname in _WITH_ENTRY:
+            if slot.pusher >= 0 and env.pushes_with_exit(info.instrs[slot.pusher]):
                 return "exit"
     return kind
 
@@ -188,6 +186,13 @@ def normalize(info: CodeInfo, template: tuple[Slot, ...], raw: list) -> list[Ite
             continue
         if slot.kind == stacksim.PAIR_FIRST and i + 1 < len(raw):
             first, second = raw[i], raw[i + 1]
+            if env.pushes_with_exit(info.instrs[slot.pusher]) and \
+                    first is not NULL and second is not NULL:
+                # PYVERSIONS: 3.14 keeps a with block's __exit__ as function and self;
+                # every version takes it as the bound method 3.11-3.13 keep
+                items.append(Item(ITEM_VALUE, _bind(first, second), pos))
+                i += 2
+                continue
             if first is NULL:
                 items.append(Item(ITEM_VALUE, second, pos))
             elif second is NULL:
@@ -208,6 +213,12 @@ def normalize(info: CodeInfo, template: tuple[Slot, ...], raw: list) -> list[Ite
             items.append(Item(ITEM_VALUE, value, pos))
         i += 1
     return items
+
+
+def _bind(function, obj):
+    """``function`` bound to ``obj``, as looking it up on ``obj`` gives it."""
+    get = getattr(type(function), "__get__", None)
+    return get(function, obj, type(obj)) if get is not None else function
 
 
 # --- restore side ----------------------------------------------------------------------
@@ -282,7 +293,7 @@ def _check_kind(info: CodeInfo, slot, value, n: int) -> None:
     name = instr.opname
     # PYVERSIONS: a comprehension of its own frame (3.11, generator expressions) loops
     # over its ``.0``, pushed by LOAD_FAST
-    if (name in _ITERATOR_PUSHERS or (name == "LOAD_FAST" and instr.argval == ".0")) \
+    if (name in _ITERATOR_PUSHERS or (name in env.LOAD_FAST_OPS and instr.argval == ".0")) \
             and not is_iterator(value):
         raise StackMismatch(f"slot {n} holds a {type(value).__name__}, not an iterator")
     wanted = _BUILT.get(name) or (type(instr.argval) if name == "LOAD_CONST" else None)

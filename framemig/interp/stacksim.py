@@ -223,7 +223,7 @@ def _is_iterator_slot(info: CodeInfo, slot: Slot) -> bool:
     instr = info.instrs[slot.pusher]
     # PYVERSIONS: 3.11 comprehensions run in a frame of their own, iterating over ``.0``.
     return instr.opname in ("GET_ITER", "GET_AITER") or \
-        (instr.opname == "LOAD_FAST" and instr.argval == ".0")
+        (instr.opname in env.LOAD_FAST_OPS and instr.argval == ".0")
 
 
 def first_loose_slot(info: CodeInfo, template: tuple) -> int | None:
@@ -239,7 +239,8 @@ def first_loose_slot(info: CodeInfo, template: tuple) -> int | None:
         if slot.kind in (EXC, LASTI, MAYBE_NULL) or slot.pusher < 0:
             continue
         instr = info.instrs[slot.pusher]
-        if instr.opname in _BLOCK_PUSHERS or _is_iterator_slot(info, slot):
+        if instr.opname in _BLOCK_PUSHERS or _is_iterator_slot(info, slot) or \
+                env.pushes_with_exit(instr):
             continue
         if instr.opname in _ACCUMULATORS and instr.arg == 0 and \
                 any(_is_iterator_slot(info, later) for later in template[n + 1:]):

@@ -33,6 +33,8 @@ def call_operands(instr, callable_obj, arguments: list, exact: bool = False) -> 
     """
     if instr.opname == "CALL_FUNCTION_EX":
         operands = _pair(callable_obj) + [tuple(arguments)]
+        if env.PYBEHAVIOR.call_ex_takes_kwargs_slot:
+            return operands + [{}]
         return operands + ([{}] if instr.arg & 1 else [])
     count = instr.arg
     if exact and len(arguments) != count:

@@ -24,6 +24,7 @@ from types import CodeType
 from bytecode import Bytecode, CellVar, CompilerFlags, FreeVar, Instr, Label
 from bytecode.instr import DUAL_ARG_OPCODES_SINGLE_OPS, InstrLocation
 
+from framemig import env
 from framemig.interp import codes
 from framemig.interp.codes import CodeKey
 from framemig.interp.frameread import HIDDEN_PREFIX
@@ -99,7 +100,7 @@ def _build(original: CodeType, key: CodeKey, plan: Plan) -> CodeType:
         if isinstance(arg, CellVar) and arg.name not in kept:
             instr.arg = FreeVar(arg.name)
         elif isinstance(arg, str) and arg in renamed and instr.name in (
-                "LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_CLOSURE"):
+                "LOAD_FAST", "LOAD_FAST_BORROW", "LOAD_FAST_CHECK", "LOAD_CLOSURE"):
             instr.arg = FreeVar(arg)  # PYVERSIONS: 3.13 loads closure cells with LOAD_FAST
         elif isinstance(arg, tuple) and instr.name.startswith(("LOAD_FAST", "STORE_FAST")) \
                 and any(name in renamed for name in arg if isinstance(name, str)):
@@ -201,6 +202,7 @@ def _split_wide_pairs(body: list, argnames: list[str]) -> list:
     order, then the others."""
     singles = {name: pair for code, pair in DUAL_ARG_OPCODES_SINGLE_OPS.items()
                if (name := dis.opname[code])}
+    singles.update(env.EXTRA_DUAL_LOCAL_OPS)
     while True:
         order = dict.fromkeys(argnames)
         for item in body:
