@@ -370,6 +370,14 @@ def class_annotations(cls) -> dict | None:
         return dict(annotationlib.get_annotations(cls, format=annotationlib.Format.STRING))
 
 
+# Slots a newer CPython's standard-library class has that this one's lacks (an instance
+# made there cannot keep them here), with the value that says nothing: dropped on restore
+# when they hold it. PYVERSIONS: 3.14's dataclasses.Field has ``doc`` (field(doc=...)).
+NEWER_SLOTS = {
+    ("dataclasses", "Field"): {"doc": None},
+}
+
+
 # What gc.get_referents says of C objects whose state has no other way out (capture's
 # stdlib forms). 3.13 keeps a SimpleQueue's items in a ring buffer and lists them one by
 # one; 3.11-3.12 list the Python list they are taken from (consumed slots hold None).

@@ -258,6 +258,10 @@ def _obj(d, n, e):
     defaults = env.STATE_DEFAULTS.get((cls.__module__, cls.__qualname__))
     if defaults and state is not None:  # made on an older version
         state = {**defaults, **state}
+    newer = env.NEWER_SLOTS.get((cls.__module__, cls.__qualname__))
+    if newer and slots:  # made on a newer version
+        slots = {k: v for k, v in slots.items()
+                 if not (k in newer and v == newer[k] and not hasattr(cls, k))}
     _set_state(obj, (state, slots) if slots else state, raw)
 
 
