@@ -40,6 +40,11 @@ class ExitCode(enum.IntEnum):
     UNTRUSTED = 87  # unsigned, mis-signed, stale or replayed: refused
 
 
+# C0 and C1 controls, DEL and the Unicode line separators: shown as escapes in messages
+_ESCAPED = {code: f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
+            for code in (*range(32), *range(127, 160), 0x2028, 0x2029)}
+
+
 class FramemigError(Exception):
     """An expected failure: one line for a person, an exit code for a machine."""
 
@@ -52,10 +57,14 @@ class FramemigError(Exception):
 
     @property
     def message(self) -> str:
-        """One line, always: a message built from another error's text (a library's
-        exception over several lines) is joined up."""
+        """One line of text, always: a message built from another error's text (a
+        library's exception over several lines) is joined up, and a control character
+        (from a snapshot's or a command's text: an escape sequence for the terminal) is
+        shown escaped."""
         text = str(self.args[0])
-        return " ".join(part.strip() for part in text.splitlines()) if "\n" in text else text
+        if "\n" in text:
+            text = " ".join(part.strip() for part in text.split("\n"))
+        return text.translate(_ESCAPED)
 
 
 class NoSuchProcess(FramemigError):

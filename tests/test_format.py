@@ -95,3 +95,16 @@ def test_json_nested_too_deeply_is_refused_in_one_line(tmp_path):
     path.write_text("[" * 100_000 + "]" * 100_000)
     with pytest.raises(SnapshotCorrupt, match="nested too deeply"):
         snapshot_format.read(str(path))
+
+
+def test_text_from_a_snapshot_reaches_a_message_escaped(tmp_path):
+    """A source key holding a terminal escape sequence (or a line separator, which the
+    fuzzer found splitting a one-line refusal) is shown escaped."""
+    document = body()
+    document["sources"]["\x1b[2J\x1e.py"] = {"text": 5}
+    path = tmp_path / "s.json"
+    path.write_bytes(snapshot_format.encode(document))
+    with pytest.raises(SnapshotCorrupt) as refusal:
+        snapshot_format.read(str(path), trust_unsigned=True)
+    message = refusal.value.message
+    assert "\\x1b[2J\\x1e.py" in message and message.isprintable(), message
