@@ -140,7 +140,12 @@ def decode_slot(bits: int | None):
 
 # --- Bytecode facts --------------------------------------------------------------------
 
-HASJUMP = frozenset(getattr(dis, "hasjump", None) or (dis.hasjrel + dis.hasjabs))
+# PYVERSIONS: 3.14's END_ASYNC_FOR has an argument that points back at the END_SEND of
+# the loop's __anext__ (dis lists it among the jumps, "from L15"), for sys.monitoring to
+# report the loop's branch; it never jumps there: it ends the loop, falling through.
+_MARKS_A_BRANCH_ONLY = frozenset({"END_ASYNC_FOR"})
+HASJUMP = frozenset(op for op in (getattr(dis, "hasjump", None) or (dis.hasjrel + dis.hasjabs))
+                    if dis.opname[op] not in _MARKS_A_BRANCH_ONLY)
 
 NO_FALLTHROUGH = frozenset({
     "RETURN_VALUE", "RETURN_CONST", "RAISE_VARARGS", "RERAISE", "JUMP_FORWARD",
@@ -207,6 +212,15 @@ POPS = {
     # interpolations. Their result is a new object, not one of their operands.
     "BUILD_INTERPOLATION": lambda a: 2 + ((a or 0) & 1), "BUILD_TEMPLATE": 2,
 }
+
+# PYVERSIONS: 3.14's dis counts LOAD_DEREF among the local instructions (haslocal), so
+# bytecode 0.19 names the cell of an argument it reads by the argument's name (a str),
+# where 3.11-3.13 give a CellVar; a resume code object, whose argument cells are free
+# variables, must turn that name into the free variable too.
+DEREF_OPS = frozenset({"LOAD_DEREF", "STORE_DEREF", "DELETE_DEREF", "LOAD_FROM_DICT_OR_DEREF"})
+
+# Instructions that push a constant of the code object (their argval).
+CONSTANT_LOADS = frozenset({"LOAD_CONST", "LOAD_SMALL_INT"})
 
 # PYVERSIONS: 3.14 loads a local with LOAD_FAST_BORROW where it can prove the frame keeps
 # it alive (a borrowed stack reference); for framemig it is LOAD_FAST.
@@ -300,7 +314,8 @@ def new_main_module(path: str):
     module = types.ModuleType("__main__")
     module.__loader__ = SourceFileLoader("__main__", path)
     module.__spec__ = None
-    module.__annotations__ = {}
+    if not ANNOTATIONS_ARE_LAZY:  # PYVERSIONS: 3.14 starts a script with none
+        module.__annotations__ = {}
     module.__builtins__ = builtins
     module.__file__ = path
     module.__cached__ = None
@@ -368,6 +383,25 @@ def class_annotations(cls) -> dict | None:
         return dict(annotationlib.get_annotations(cls, format=annotationlib.Format.VALUE))
     except Exception:
         return dict(annotationlib.get_annotations(cls, format=annotationlib.Format.STRING))
+
+
+def module_annotations(namespace: dict) -> dict | None:
+    """The annotations of a module whose globals are ``namespace`` (3.14 keeps an
+    ``__annotate__`` function there; 3.11-3.13 the ``__annotations__`` dict), evaluated
+    as far as they can be (names not defined yet as strings)."""
+    annotate = namespace.get("__annotate__")
+    if not callable(annotate):
+        return namespace.get("__annotations__")
+    import annotationlib
+
+    try:
+        return dict(annotationlib.call_annotate_function(annotate, annotationlib.Format.VALUE))
+    except Exception:
+        try:
+            return dict(annotationlib.call_annotate_function(annotate,
+                                                             annotationlib.Format.STRING))
+        except Exception:
+            return None
 
 
 # Slots a newer CPython's standard-library class has that this one's lacks (an instance

@@ -308,7 +308,15 @@ def namespace_entry(enc, namespace: dict, index):
         values = {key: enc.child(enc.redact(key, value, "global", name), index,
                                  f" global {key!r}")
                   for key, value in namespace.items()
-                  if key not in MODULE_LOCAL_NAMES and type(key) is str}
+                  if key not in MODULE_LOCAL_NAMES and type(key) is str
+                  and not (env.ANNOTATIONS_ARE_LAZY and key == "__annotate__")}
+        if env.ANNOTATIONS_ARE_LAZY and "__annotate__" in namespace and \
+                "__annotations__" not in values:
+            # PYVERSIONS: 3.14's lazy module annotations travel evaluated
+            annotations = env.module_annotations(namespace)
+            if annotations is not None:
+                values["__annotations__"] = enc.child(annotations, index,
+                                                      " global '__annotations__'")
         return {"t": "module_dict", "name": name, "program": True, "s": values}
     if namespace is vars(sys.modules["builtins"]):
         return {"t": "module_dict", "name": "builtins"}

@@ -20,6 +20,7 @@ import linecache
 import os
 import re
 import sys
+import warnings
 from types import CodeType, ModuleType
 
 from framemig.errors import CannotTravel
@@ -118,7 +119,9 @@ class World:
         index = self._indexes.get(path)
         if index is None:
             text = self._text(path)
-            top = compile(text, filename, "exec", dont_inherit=True)
+            with warnings.catch_warnings():  # the program's own run showed them
+                warnings.simplefilter("ignore", SyntaxWarning)
+                top = compile(text, filename, "exec", dont_inherit=True)
             index = codes.CodeIndex(top)
             self._indexes[path] = index
             key = self.source_key(path)

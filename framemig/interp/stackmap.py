@@ -264,6 +264,8 @@ def denormalize(info: CodeInfo, template: tuple[Slot, ...], items: list[Item]) -
         elif slot.kind == stacksim.LASTI:
             place = take(ITEM_LASTI).value
             out.append(info.instrs[find_place(info, place)].offset)
+        elif _constant_not_saved(info, slot, items, j):
+            out.append(info.instrs[slot.pusher].argval)
         else:
             value = take(ITEM_VALUE).value
             _check_kind(info, slot, value, len(out))
@@ -272,6 +274,20 @@ def denormalize(info: CodeInfo, template: tuple[Slot, ...], items: list[Item]) -
     if j != len(items):
         raise StackMismatch(f"{len(items) - j} saved stack values left over")
     return out
+
+
+def _constant_not_saved(info: CodeInfo, slot, items: list, j: int) -> bool:
+    """Does this interpreter load a constant into ``slot`` that the saved stack does not
+    hold? PYVERSIONS: 3.14 loads a keyword's name before its value where 3.11-3.13 load
+    all names after (BUILD_CONST_KEY_MAP), so a stack saved there lacks it; a constant is
+    known without being saved."""
+    if slot.pusher < 0 or info.instrs[slot.pusher].opname not in env.CONSTANT_LOADS:
+        return False
+    constant = info.instrs[slot.pusher].argval
+    if j < len(items) and items[j].kind == ITEM_VALUE:
+        saved = items[j].value
+        return not (type(saved) is type(constant) and saved == constant)
+    return True
 
 
 # Instructions whose result the interpreter uses without checking its type: a value of

@@ -102,6 +102,8 @@ def _build(original: CodeType, key: CodeKey, plan: Plan) -> CodeType:
         elif isinstance(arg, str) and arg in renamed and instr.name in (
                 "LOAD_FAST", "LOAD_FAST_BORROW", "LOAD_FAST_CHECK", "LOAD_CLOSURE"):
             instr.arg = FreeVar(arg)  # PYVERSIONS: 3.13 loads closure cells with LOAD_FAST
+        elif isinstance(arg, str) and arg in renamed and instr.name in env.DEREF_OPS:
+            instr.arg = FreeVar(arg)  # PYVERSIONS: 3.14: see env.DEREF_OPS
         elif isinstance(arg, tuple) and instr.name.startswith(("LOAD_FAST", "STORE_FAST")) \
                 and any(name in renamed for name in arg if isinstance(name, str)):
             # PYVERSIONS: 3.13 superinstructions name two locals at once

@@ -15,6 +15,7 @@ import builtins
 import hashlib
 import linecache
 import os
+import warnings
 from types import CodeType
 
 from framemig.errors import RestoreFailed
@@ -108,7 +109,12 @@ class Sources:
             text = self.entries[key]["text"]
             linecache.cache[path] = (len(text), None, text.splitlines(True), path)
             try:
-                top = compile(text, path, "exec", dont_inherit=True)
+                with warnings.catch_warnings():
+                    # the compiler's warnings (3.14: a return in a finally block) were
+                    # the original run's to show, when its interpreter compiled the
+                    # program; a continued run shows none again
+                    warnings.simplefilter("ignore", SyntaxWarning)
+                    top = compile(text, path, "exec", dont_inherit=True)
             except SyntaxError as exc:
                 raise RestoreFailed(f"{key} does not compile on this interpreter: "
                                     f"{exc.msg} (line {exc.lineno})") from None
