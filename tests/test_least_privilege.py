@@ -296,3 +296,34 @@ def test_users_of_copies_gone_are_swept(tls_redis):
     mine.drop(node, own)
     with pytest.raises(redis.AuthenticationError):
         redis.Redis.from_url(url).ping()
+
+
+def test_a_stream_call_waits_for_its_user_to_come_back(tls_redis, monkeypatch):
+    """Redis restarted empty forgets a program's user until its node makes it again (at
+    its next heartbeat): the program's stream call waits for it, where it used to end the
+    program with an AuthenticationError."""
+    import threading
+
+    from framemig.bus import streams
+
+    admin = tls_redis.client()
+    node = tls_redis.client("framemig-node")
+    mine = credentials.ProgramUsers(tls_redis.url_for("framemig-node"), "aaaaaaaaaaaa",
+                                    lambda line: None)
+    mine.setup(node)
+    url, own = mine.url_for(node, "p1")
+    monkeypatch.setenv("FRAMEMIG_REDIS_URL", url)
+    monkeypatch.setattr(streams, "_connections", {})
+    publisher = streams.Publisher("waits")
+    publisher.publish({"n": 1})
+    admin.execute_command("ACL", "DELUSER", own)  # (its connections go with it)
+    admin.execute_command("ACL", "LOG", "RESET")
+    result: dict = {}
+    thread = threading.Thread(target=lambda: result.update(id=publisher.publish({"n": 2})))
+    thread.start()
+    wait_until(lambda: any(entry.get("username") == own for entry in admin.acl_log()),
+               "the program's call to be refused for its user")
+    assert mine.restore(node) == 1
+    thread.join(timeout=30)
+    assert result.get("id"), result
+    assert [e["n"] for e in _entries(admin, "waits")] == [1, 2]

@@ -32,8 +32,10 @@ recently active publishers of a stream; one pushed out of it is no longer recogn
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import select
 import sys
 import time
 import uuid
@@ -65,6 +67,26 @@ def _conn() -> redis.Redis:
     if conn is None:
         conn = _connections[url] = connection.connect(url, check=False)
     return conn
+
+
+# A Redis that restarted empty has forgotten the program's own user until its node makes
+# it again (at its next heartbeat, about a second): a stream call waits that long for it
+# rather than end the program
+AUTH_WAIT = 30.0
+
+
+def _authenticated(action):
+    """``action()``, again while Redis refuses the program's user (see AUTH_WAIT)."""
+    deadline = None
+    while True:
+        try:
+            return action()
+        except redis.AuthenticationError:
+            now = time.monotonic()
+            deadline = deadline or now + AUTH_WAIT
+            if now > deadline:
+                raise
+            select.select([], [], [], 0.1)  # (not time.sleep: the program's may be framemig's)
 
 
 def _text(value) -> str:
@@ -227,9 +249,9 @@ class Publisher:
                 PUBLISHERS_KEPT]
         for name, value in fields.items():
             args += [name, value]
-        entry_id = _text(_publish_script(keys=[stream_key(self.name),
-                                               publishers_key(self.name)],
-                                         args=args, client=conn))
+        entry_id = _text(_authenticated(lambda: _publish_script(
+            keys=[stream_key(self.name), publishers_key(self.name)], args=args,
+            client=conn)))
         self._last_id = entry_id
         return entry_id
 
@@ -262,7 +284,7 @@ class Reader:
             if left is not None and left <= 0:
                 return None
             block = BLOCK_MS if left is None else max(1, min(BLOCK_MS, int(left * 1000)))
-            got, held = self._read_once(block, caller, left)
+            got, held = _authenticated(functools.partial(self._read_once, block, caller, left))
             if got:
                 entry_id, fields = got
                 message = Message(_text(entry_id), _decode(fields))
