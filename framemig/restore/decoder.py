@@ -409,10 +409,14 @@ def _module_dict(d, n, e):
         yield from _fill_dict(d, n, namespace, e)
         if env.ANNOTATIONS_ARE_LAZY and "__annotations__" in namespace and \
                 "__annotate__" not in namespace:
-            # PYVERSIONS: 3.14's module code records each annotation under an ``if`` it
-            # runs in this set; a module that comes with its annotations evaluated (from
-            # 3.11-3.13, or from 3.14 through a snapshot) starts it empty
-            namespace.setdefault("__conditional_annotations__", set())
+            # PYVERSIONS: a module that comes with its annotations evaluated (from
+            # 3.11-3.13, or from 3.14 through a snapshot): none is what a 3.14 module
+            # without annotations has; 3.14's module code records each annotation under
+            # an ``if`` it runs in __conditional_annotations__, which starts empty
+            if namespace["__annotations__"] == {}:
+                del namespace["__annotations__"]
+            else:
+                namespace.setdefault("__conditional_annotations__", set())
     elif e.get("locks"):
         _hold_locks(d, sys.modules.get(e["name"]), e)
 
