@@ -23,6 +23,20 @@ SUPPORTED = ((3, 11), (3, 12), (3, 13), (3, 14))
 IS_CPYTHON = sys.implementation.name == "cpython"
 IS_SUPPORTED = IS_CPYTHON and PYVERSION in SUPPORTED
 
+# PYVERSIONS: the free-threaded build (3.13t/3.14t, Py_GIL_DISABLED) lays frames and stack
+# references out otherwise (a thread's bytecode index in each frame, other tag bits) and
+# runs threads at once; framemig reads neither. Its ABI flags carry a "t".
+FREE_THREADED_BUILD = "t" in getattr(sys, "abiflags", "") or \
+    not getattr(sys, "_is_gil_enabled", lambda: True)()
+
+
+def unsupported_interpreter() -> str | None:
+    """Why framemig cannot run on this interpreter, in one line, or None."""
+    if FREE_THREADED_BUILD:
+        return (f"the free-threaded build of CPython ({describe()}, no GIL) is not "
+                f"supported: run framemig on the default build of the same version")
+    return None
+
 
 class PYBEHAVIOR:
     """Behaviours of this interpreter, each named for what it does, not for a version."""

@@ -12,6 +12,12 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
+    from framemig import env
+
+    why = env.unsupported_interpreter()
+    if why is not None:
+        sys.stderr.write(f"framemig: {why}\n")
+        raise SystemExit(2)
     registration = None
     if argv and argv[0] in ("exec", "restore") and "--standby-fd" not in argv:
         # framemig's from its first instant: a dump that comes while the program (or its
