@@ -8,10 +8,22 @@ import subprocess
 
 import pytest
 
-from tests.harness import DUMPED, PROGRAMS, Hop, Live, chain, joined, markers, python
+from tests.harness import (
+    DUMPED,
+    PROGRAMS,
+    VERSIONS,
+    Hop,
+    Live,
+    chain,
+    joined,
+    markers,
+    python,
+)
 
 HERE = PROGRAMS / "fidelity"
 PAIRS = [("3.11", "3.11"), ("3.12", "3.13"), ("3.13", "3.11")]
+if "3.14" in VERSIONS:  # given an interpreter (FRAMEMIG_PYTHON_3_14)
+    PAIRS += [("3.14", "3.14"), ("3.11", "3.14"), ("3.14", "3.12")]
 
 
 def same_as_plain(env, program, source, target, hop=None, args=()):
@@ -87,6 +99,10 @@ def test_syntax_trees_between_versions(env, source, target):
 def test_ids_as_keys(env, source, target):
     """10. Dict keys, set members and locals that are ids of travelling objects follow
     them (lark's visitor, copy.deepcopy's memo)."""
+    if "3.14" in (source, target) and source != target:
+        # captured inside copy.deepcopy, whose module 3.14 rewrote (_atomic_types where
+        # 3.11-3.13 have _deepcopy_atomic): the restore refuses in one line, rightly
+        pytest.xfail("a frame of copy.deepcopy does not cross 3.14's rewrite of copy")
     same_as_plain(env, HERE / "id_keys.py", source, target)
 
 

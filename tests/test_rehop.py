@@ -4,11 +4,13 @@ ones (faker's nested constructors lost their class call on the second hop)."""
 
 import pytest
 
-from tests.harness import DUMPED, PROGRAMS, Hop, chain, joined
+from tests.harness import DUMPED, PROGRAMS, VERSIONS, Hop, chain, joined
 
 HERE = PROGRAMS / "rehop"
 CHAINS = [("3.11", "3.11", "3.11"), ("3.13", "3.13", "3.13"), ("3.11", "3.12", "3.13"),
           ("3.13", "3.12", "3.11")]
+if "3.14" in VERSIONS:  # given an interpreter (FRAMEMIG_PYTHON_3_14)
+    CHAINS += [("3.14", "3.14", "3.14"), ("3.14", "3.11", "3.13"), ("3.12", "3.14", "3.11")]
 
 
 def line_of(program, mark: str) -> int:
