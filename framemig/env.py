@@ -19,7 +19,7 @@ import platform
 import sys
 
 PYVERSION = sys.version_info[:2]
-SUPPORTED = ((3, 11), (3, 12), (3, 13), (3, 14))
+SUPPORTED = ((3, 11), (3, 12), (3, 13), (3, 14), (3, 15))
 IS_CPYTHON = sys.implementation.name == "cpython"
 IS_SUPPORTED = IS_CPYTHON and PYVERSION in SUPPORTED
 
@@ -70,6 +70,11 @@ class PYBEHAVIOR:
     # __init__) shows its stack with the call's operands still on it; 3.11-3.13 save
     # none (-1) until the frame itself is suspended.
     stack_saved_across_c_calls = PYVERSION >= (3, 14)
+
+    # PYVERSIONS: 3.15's GET_ITER pushes two slots, the iterable and either NULL (an
+    # iterator it made) or, for a list or tuple, a tagged int: the index FOR_ITER has
+    # reached in it (POP_ITER pops both); 3.11-3.14 keep one slot, the iterator.
+    iterator_with_index = PYVERSION >= (3, 15)
 
 
 # --- Frame internals -----------------------------------------------------------------
@@ -226,6 +231,8 @@ POPS = {
     # interpolations. Their result is a new object, not one of their operands.
     "BUILD_INTERPOLATION": lambda a: 2 + ((a or 0) & 1), "BUILD_TEMPLATE": 2,
 }
+if PYVERSION >= (3, 15):
+    POPS["GET_ITER"] = 1  # see PYBEHAVIOR.iterator_with_index: pushes two
 
 # PYVERSIONS: 3.14's dis counts LOAD_DEREF among the local instructions (haslocal), so
 # bytecode 0.19 names the cell of an argument it reads by the argument's name (a str),

@@ -223,18 +223,39 @@ with section():
 
 
 def test_a_refused_restore_runs_no_finally_block(env, tmp_path):
-    """The fuzzer's find: a restore refused after it had rebuilt a generator (the
+    """The fuzzer's finds: a restore refused after it had rebuilt a generator (the
     context manager of a ``with`` block, suspended at its ``yield``) freed it on the way
-    out, and its ``finally`` ran — the program's code, in a copy that never ran."""
-    body = _capture(env, tmp_path, "guarded.py", GUARDED)
+    out, and its ``finally`` ran — the program's code, in a copy that never ran; and a
+    suspended generator placed anywhere but at a yield crashed the interpreter."""
+    captured = _capture(env, tmp_path, "guarded.py", GUARDED)
     assert not (tmp_path / "FINALLY-RAN").exists()  # (it ended to go on elsewhere)
-    items = body["stack"][-1]["stack"]
-    items.insert(0, dict(items[0]))  # one value too many: it fits nowhere
-    forged = tmp_path / "forged.json"
-    forged.write_bytes(snapshot_format.encode(body))
-    run = env.framemig("3.11", "restore", "--trust-unsigned", forged, timeout=60)
-    assert run.returncode == 72 and run.stderr.count(b"\n") == 1, run
-    assert not (tmp_path / "FINALLY-RAN").exists(), run
+
+    def one_value_too_many(body):  # it fits nowhere
+        body["stack"][-1]["stack"].insert(0, dict(body["stack"][-1]["stack"][0]))
+
+    def another_place(body):  # the values, built in place, are made before it is sought
+        body["stack"][-1]["at"]["op"] = "yield"
+
+    def generator_elsewhere(body):  # a suspended generator not at its yield (SIGSEGV)
+        found = []
+        stack = [body]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict) and item.get("t") == "generator":
+                found.append(item)
+            stack.extend(item.values() if isinstance(item, dict) else
+                         item if isinstance(item, list) else ())
+        [generator] = found
+        generator["frame"]["at"]["op"] = "op"
+
+    for edit in (one_value_too_many, another_place, generator_elsewhere):
+        body = json.loads(json.dumps(captured))
+        edit(body)
+        forged = tmp_path / "forged.json"
+        forged.write_bytes(snapshot_format.encode(body))
+        run = env.framemig("3.11", "restore", "--trust-unsigned", forged, timeout=60)
+        assert run.returncode == 72 and run.stderr.count(b"\n") == 1, (edit, run)
+        assert not (tmp_path / "FINALLY-RAN").exists(), (edit, run)
 
 
 def test_a_signed_snapshot_of_the_same_program_restores(env, tmp_path, captured):

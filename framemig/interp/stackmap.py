@@ -120,7 +120,7 @@ def begins_with_exit(info: CodeInfo, index: int) -> bool:
         name = info.instrs[j].opname
         if name in env.CALL_OPS:
             return kind_at(info, j) == "exit"
-        if name not in ("LOAD_CONST", "PRECALL", "PUSH_NULL"):
+        if name not in ("LOAD_CONST", "LOAD_COMMON_CONSTANT", "PRECALL", "PUSH_NULL"):
             return False
     return False
 
@@ -201,6 +201,12 @@ def normalize(info: CodeInfo, template: tuple[Slot, ...], raw: list) -> list[Ite
                 items += [Item(ITEM_VALUE, first, pos), Item(ITEM_SELF, second, pos)]
             i += 2
             continue
+        if i + 1 < len(raw) and template[i + 1].kind == stacksim.ITER_INDEX:
+            # PYVERSIONS: 3.15 iterates a list or tuple by an index beside it; every
+            # version takes the iterator that stands where the index stands
+            items.append(Item(ITEM_VALUE, _iterator_at(value, raw[i + 1]), pos))
+            i += 2
+            continue
         if slot.kind == stacksim.MAYBE_NULL:
             items.append(Item(ITEM_MAYBE, value, pos))
         elif slot.kind == stacksim.EXC:
@@ -213,6 +219,20 @@ def normalize(info: CodeInfo, template: tuple[Slot, ...], raw: list) -> list[Ite
             items.append(Item(ITEM_VALUE, value, pos))
         i += 1
     return items
+
+
+def _iterator_at(iterable, index):
+    """An iterator over ``iterable`` that has given ``index`` items (NULL: ``iterable``
+    is an iterator already)."""
+    if index is NULL:
+        return iterable
+    iterator = iter(iterable)
+    if hasattr(iterator, "__setstate__"):
+        iterator.__setstate__(index)
+    else:
+        for _ in range(index):
+            next(iterator)
+    return iterator
 
 
 def _bind(function, obj):
@@ -254,6 +274,8 @@ def denormalize(info: CodeInfo, template: tuple[Slot, ...], items: list[Item]) -
                 out += [NULL, function]
             i += 2
             continue
+        elif slot.kind == stacksim.ITER_INDEX:
+            out.append(NULL)  # PYVERSIONS: 3.15: the iterator before it is a real one
         elif slot.kind == stacksim.MAYBE_NULL:
             out.append(take(ITEM_MAYBE).value)
         elif slot.kind == stacksim.EXC:

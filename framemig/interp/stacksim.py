@@ -25,6 +25,7 @@ PAIR_SECOND = "pair1"  # second of the pair: self, or NULL (3.13), or the callab
 MAYBE_NULL = "maybe"  # a saved local that may be unbound (LOAD_FAST_AND_CLEAR)
 EXC = "exc"  # an exception being handled, or the one handled before it
 LASTI = "lasti"  # the offset of the instruction that raised (for re-raising)
+ITER_INDEX = "iterindex"  # 3.15: NULL, or a list's/tuple's index, above its iterable
 
 
 class Slot(collections.namedtuple("Slot", "kind pusher")):
@@ -102,6 +103,8 @@ def _pushes(instr: dis.Instruction, index: int, net: int, pops: int) -> list[Slo
         return [Slot(MAYBE_NULL, index)]
     if name == "PUSH_EXC_INFO":
         return [Slot(EXC, index), Slot(EXC, index)]
+    if name == "GET_ITER" and count == 2:  # PYVERSIONS: 3.15
+        return [Slot(VALUE, index), Slot(ITER_INDEX, index)]
     return [Slot(VALUE, index)] * count
 
 
@@ -164,6 +167,10 @@ def analyze(code: CodeType, entries: tuple[int, ...] = (0,), skip: tuple[int, in
         stack = stacks[index]
         for start, end, target, depth, lasti in handlers:
             if start <= instr.offset < end:
+                if len(stack) < depth:
+                    # PYVERSIONS: 3.15 covers a generator expression's last instructions
+                    # (after POP_ITER, nothing can raise) with a handler of its loop's depth
+                    continue
                 handler_stack = stack[:depth] + ((Slot(LASTI, -1),) if lasti else ())
                 reach(target, handler_stack + (Slot(EXC, -1),))
         if instr.opcode in env.HASJUMP:
@@ -236,7 +243,7 @@ def first_loose_slot(info: CodeInfo, template: tuple) -> int | None:
     (see ``_BLOCK_PUSHERS``) is sure to have its counterpart on every version.
     """
     for n, slot in enumerate(template):
-        if slot.kind in (EXC, LASTI, MAYBE_NULL) or slot.pusher < 0:
+        if slot.kind in (EXC, LASTI, MAYBE_NULL, ITER_INDEX) or slot.pusher < 0:
             continue
         instr = info.instrs[slot.pusher]
         if instr.opname in _BLOCK_PUSHERS or _is_iterator_slot(info, slot) or \

@@ -40,6 +40,9 @@ class Decoder:
         self.holding = False  # the locks are taken: take one met later at once
         self.held_names: set[str] = set()
         self._counter = 0  # keys below zero: descriptions built in place
+        # what was built in place, held until the program runs: a rebuild refused half-way
+        # must free none of it (a generator freed runs its finally: runtime/resume.py)
+        self.made: list = []
 
     # --- values ------------------------------------------------------------------------
 
@@ -81,6 +84,7 @@ class Decoder:
                 continue
             self.complete(need)
         obj = self.memo.pop(key)
+        self.made.append(obj)
         # Made outside any table entry (a frame's local): what it left to fill is filled
         # now (a lambda's closure cell, met first here, is still an empty shell).
         self._settle()

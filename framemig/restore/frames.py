@@ -226,7 +226,15 @@ class FrameBuilder:
 
     def suspended_generator(self, record: dict) -> types.FunctionType:
         """A function returning a generator that, once primed, waits at its yield."""
-        return self.build(record, lambda info, index: [None], consumed=True)
+        def operands(info, index):
+            # the value the yield hands back goes in its operand's place: any other
+            # instruction would run on a stack laid out for a yield (a crash)
+            if info.instrs[index].opname != "YIELD_VALUE":
+                raise RestoreFailed(f"{record['code']['source']}:{record.get('line')}: a "
+                                    f"suspended generator resumes at "
+                                    f"{info.instrs[index].opname}, not at a yield")
+            return [None]
+        return self.build(record, operands, consumed=True)
 
     def created_generator(self, record: dict) -> types.FunctionType:
         return self.build(record, lambda info, index: [], consumed=False)
@@ -264,7 +272,10 @@ class FrameBuilder:
             local_values[name] = raw[name] if name in raw else cells.pop(name)
         # what the interpreter takes without checking: a comprehension's iterator (3.11
         # loops over its ``.0`` with FOR_ITER), the exception being handled
-        if ".0" in local_values and not stackmap.is_iterator(local_values[".0"]):
+        if ".0" in local_values and not env.PYBEHAVIOR.iterator_with_index and \
+                not stackmap.is_iterator(local_values[".0"]):
+            # (PYVERSIONS: a 3.15 generator expression holds its iterable in ``.0`` and
+            # calls GET_ITER itself: its iterator is on its stack)
             raise RestoreFailed(f"{label}: its iterator is a {type(local_values['.0']).__name__}")
         if exception is not None and not isinstance(exception, BaseException):
             raise RestoreFailed(f"{label}: the exception being handled is a "

@@ -87,6 +87,14 @@ class Restoration:
     def is_program_module(self, name) -> bool:
         return name in self._program_names
 
+    def module_uses_name(self, name: str, global_name: str) -> bool:
+        """Does the top-level code of program module ``name``, compiled here, use the
+        global ``global_name``?"""
+        for entry in self.body["modules"]:
+            if entry["name"] == name:
+                return global_name in self.sources.index(entry["source"]).top.co_names
+        return False
+
     def module(self, name: str, program: bool) -> types.ModuleType:
         if program:
             try:

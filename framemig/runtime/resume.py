@@ -68,6 +68,7 @@ def continue_program(body: dict, host: Host, ready_fd=None, go_fd=None,
             f"the program cannot be rebuilt from this snapshot ({type(exc).__name__}"
             f"{': ' + reason if reason else ''}): a malformed snapshot, or a bug in "
             f"framemig (FRAMEMIG_DEBUG=1 shows where)"))
+    restoration.decoder.made.clear()  # rebuilt whole: what holds them now is the program
     report = {"restore_ms": round((time.perf_counter() - started) * 1000, 3),
               "read_ms": round(read_ms, 3),
               "frames": len(body["stack"]), "objects": len(body["objects"]), "pid": os.getpid()}

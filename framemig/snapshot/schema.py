@@ -37,6 +37,8 @@ def check(body: dict, name: str = "snapshot") -> None:
     """Raise SnapshotCorrupt unless ``body`` has the shape a restore reads."""
     try:
         _Checker(body).run()
+    except RecursionError:  # generators in generators, in place, deeper than Python goes
+        raise SnapshotCorrupt(f"{name} is malformed: nested too deeply") from None
     except Malformed as exc:
         where, what = exc.args
         raise SnapshotCorrupt(f"{name} is malformed: {where}: {what}") from None
@@ -95,8 +97,6 @@ class _Checker:
         for n, entry in enumerate(body["objects"]):
             self.need(type(entry) is dict, f"objects[{n}]", "not an object description")
             self.value(entry, f"objects[{n}]")
-            if entry.get("t") == "generator":
-                self.generator(entry, f"objects[{n}]")
 
     def program(self, program: dict) -> None:
         where = "program"
@@ -255,6 +255,8 @@ class _Checker:
             tag = item.get("t")
             self.need(tag is None or type(tag) is str, where, "a description's tag is not "
                       "a string")
+            if tag == "generator":  # (one written in place, in a value: its frame too)
+                self.generator(item, where)
             for field, inner in item.items():
                 if field in MAP_FIELDS:
                     self.need(type(inner) is dict or tag is not None, where,
