@@ -254,7 +254,15 @@ def _run(env, version, *args) -> Run:
 # (Asked for in a @dataclass class body, a capture used to be made inside 3.13's
 # dataclasses, whose source 3.11 cannot compile: the standard library's lines are no safe
 # points now.)
-KNOWN_FAILURES: dict[str, str] = {}
+KNOWN_FAILURES: dict[str, str] = {
+    # found when 3.14 joined the rotation of pairs (it failed before, on other pairs it
+    # was not given): 3.11 runs an async dict comprehension awaiting inside in a frame of
+    # its own, 3.13 inlines it, and the awaited coroutine's frame finds no frame to run
+    # in (restore refuses in one line, exit 72: "frame 3 of the snapshot runs inside
+    # another one here"); for the asyncio issue
+    "async_forms:66#2-3.11-3.13": "an awaited call inside an async comprehension, from "
+                                  "3.11 (own frame) to 3.13 (inlined): refused",
+}
 
 
 def _marked(case: Case):
