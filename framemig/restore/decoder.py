@@ -419,7 +419,7 @@ def _module_dict(d, n, e):
             # an ``if`` it runs in __conditional_annotations__, which starts empty
             if namespace["__annotations__"] == {}:
                 del namespace["__annotations__"]
-            else:
+            if d.context.module_uses_name(e["name"], "__conditional_annotations__"):
                 namespace.setdefault("__conditional_annotations__", set())
     elif e.get("locks"):
         _hold_locks(d, sys.modules.get(e["name"]), e)
