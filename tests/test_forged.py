@@ -171,14 +171,21 @@ def _forge(body: dict, edit, here, path) -> None:
     path.write_bytes(snapshot_format.encode(body))
 
 
+def _restored_as_handed(env, tmp_path, captured, name, edit, code, says):
+    """``captured`` edited and restored with --trust-unsigned: refused with ``code`` in
+    one line that ``says`` so; the run."""
+    forged = tmp_path / "forged.json"
+    _forge(captured, edit, tmp_path, forged)
+    run = env.framemig("3.11", "restore", "--trust-unsigned", forged, timeout=60)
+    assert run.returncode == code, (name, run)
+    assert run.stderr.count(b"\n") == 1 and says.encode() in run.stderr, (name, run)
+    assert b"Traceback" not in run.stderr, (name, run)
+    return run
+
+
 def test_forged_snapshots_run_nothing(env, tmp_path, captured):
     for name, (edit, code, says) in FORGED.items():
-        forged = tmp_path / "forged.json"
-        _forge(captured, edit, tmp_path, forged)
-        run = env.framemig("3.11", "restore", "--trust-unsigned", forged, timeout=60)
-        assert run.returncode == code, (name, run)
-        assert run.stderr.count(b"\n") == 1 and says.encode() in run.stderr, (name, run)
-        assert b"Traceback" not in run.stderr
+        _restored_as_handed(env, tmp_path, captured, name, edit, code, says)
         assert not list(tmp_path.rglob("PWNED*")), name
         assert not list(env.tmp.rglob("PWNED*")), name
         assert (tmp_path / "victim.txt").read_text() == "precious\n", name
@@ -190,12 +197,8 @@ def test_malformed_snapshots_are_refused_in_one_line(env, tmp_path, captured):
     the program runs (the schema, snapshot/schema.py; the slot checks of the restorer)."""
     assert captured["handled_exception"] is None  # (the crash needs one where none was)
     for name, (edit, code, says) in MALFORMED.items():
-        forged = tmp_path / "forged.json"
-        _forge(captured, edit, tmp_path, forged)
-        run = env.framemig("3.11", "restore", "--trust-unsigned", forged, timeout=60)
-        assert run.returncode == code, (name, run)
-        assert run.stderr.count(b"\n") == 1 and says.encode() in run.stderr, (name, run)
-        assert b"Traceback" not in run.stderr and run.stdout == b"", (name, run)
+        run = _restored_as_handed(env, tmp_path, captured, name, edit, code, says)
+        assert run.stdout == b"", (name, run)
 
 
 GUARDED = '''\
